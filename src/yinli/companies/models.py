@@ -1,0 +1,85 @@
+"""The company registry (企业): investors, local companies and the enterprise base."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from yinli.core.models import Region, Tracked
+
+
+class Ownership(models.TextChoices):
+    CENTRAL_SOE = "central_soe", _("Central state-owned (央企)")
+    LOCAL_SOE = "local_soe", _("Local state-owned (地方国企)")
+    PRIVATE = "private", _("Private (民企)")
+    FOREIGN = "foreign", _("Foreign-funded (外资)")
+    HMT = "hmt", _("Hong Kong, Macao or Taiwan funded (港澳台资)")
+    OTHER = "other", _("Other")
+
+
+STATE_OWNED = {Ownership.CENTRAL_SOE, Ownership.LOCAL_SOE}
+FOREIGN_FUNDED = {Ownership.FOREIGN, Ownership.HMT}
+
+
+class Company(Tracked):
+    name = models.CharField(_("name"), max_length=200)
+    # For matching only: full/half width, brackets, legal form and region prefix removed.
+    name_normalized = models.CharField(_("normalized name"), max_length=200, db_index=True)
+    name_initials = models.CharField(_("pinyin initials"), max_length=200, blank=True, db_index=True)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, null=True, blank=True, unique=True
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region")
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    ownership = models.CharField(
+        _("ownership"), max_length=16, choices=Ownership.choices, default=Ownership.PRIVATE
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subsidiaries",
+        verbose_name=_("parent company"),
+    )
+    legal_representative = models.CharField(_("legal representative"), max_length=64, blank=True)
+    registered_capital = models.DecimalField(
+        _("registered capital (10k yuan)"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    registration_status = models.CharField(_("registration status"), max_length=32, blank=True)
+    industry_code = models.CharField(_("industry code (GB/T 4754)"), max_length=8, blank=True)
+    insured_staff = models.PositiveIntegerField(_("insured staff"), null=True, blank=True)
+    business_scope = models.TextField(_("business scope"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["name_normalized", "name_initials"])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        from yinli.core.names import normalize_company_name, pinyin_initials
+
+        self.name = " ".join(self.name.split())
+        self.name_normalized = normalize_company_name(self.name)[:200]
+        self.name_initials = pinyin_initials(self.name)[:200]
+        if self.uscc == "":
+            self.uscc = None
+        super().save(*args, **kwargs)

@@ -1,0 +1,282 @@
+"""Projects (项目): one record per investment, from first lead to full production."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from yinli.companies.models import Company
+from yinli.core.models import OrgUnit, Region, Tracked
+from yinli.fieldwork.models import Channel, Event
+
+
+class Stage(models.TextChoices):
+    LEAD = "lead", _("Lead (线索)")
+    NEGOTIATING = "negotiating", _("Negotiating (洽谈)")
+    SIGNED = "signed", _("Signed (签约)")
+    REGISTERED = "registered", _("Registered (注册)")
+    STARTED = "started", _("Construction started (开工)")
+    COMPLETED = "completed", _("Completed (竣工)")
+    PRODUCING = "producing", _("In production (投产)")
+    FULL = "full", _("Full production (达产)")
+
+
+STAGE_ORDER: list[str] = [s.value for s in Stage]
+
+
+def stage_rank(stage: str) -> int:
+    return STAGE_ORDER.index(stage)
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("Progressing (推进中)")
+    PAUSED = "paused", _("On hold (暂缓)")
+    LOST = "lost", _("Lost (流失)")
+    TERMINATED = "terminated", _("Terminated (终止)")
+
+
+class Kind(models.TextChoices):
+    NEW = "new", _("New (新建)")
+    EXPANSION = "expansion", _("Expansion of a local company (增资扩产)")
+
+
+class Category(models.TextChoices):
+    INDUSTRIAL = "industrial", _("Industrial (工业)")
+    SERVICE = "service", _("Services (服务业)")
+    OTHER = "other", _("Other (其他)")
+
+
+class Agreement(models.TextChoices):
+    NONE = "", _("None yet")
+    FRAMEWORK = "framework", _("Framework agreement (框架协议)")
+    FORMAL = "formal", _("Formal investment agreement (正式投资协议)")
+
+
+class Industry(models.Model):
+    """An industry direction (产业方向) with the category it implies and the words that name it."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    category = models.CharField(
+        _("category"), max_length=16, choices=Category.choices, default=Category.INDUSTRIAL
+    )
+    synonyms = models.TextField(_("synonyms"), blank=True, help_text=_("One per line."))
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("industry direction")
+        verbose_name_plural = _("industry directions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=32, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("strategic tag")
+        verbose_name_plural = _("strategic tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+money = {"max_digits": 18, "decimal_places": 4, "null": True, "blank": True}
+
+
+class Project(Tracked):
+    name = models.CharField(_("project name"), max_length=200)
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("investor (signing entity)"),
+    )
+    signing_region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signing entity's location"),
+    )
+    controller_name = models.CharField(_("actual controller (实控方)"), max_length=200, blank=True)
+    controller_region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actual controller's location"),
+    )
+
+    district = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="district_projects",
+        verbose_name=_("district (落户板块)"),
+        limit_choices_to={"kind": "district"},
+    )
+    responsible_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsible_projects",
+        verbose_name=_("responsible unit"),
+    )
+    responsible_person = models.CharField(_("responsible person"), max_length=64, blank=True)
+    first_contact = models.CharField(_("first-contact person (首谈人)"), max_length=64, blank=True)
+    task_force = models.CharField(_("task force (专班)"), max_length=200, blank=True)
+    linked_leader = models.CharField(_("linked leader (挂钩领导)"), max_length=64, blank=True)
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("channel")
+    )
+    introducer = models.CharField(_("introducer"), max_length=200, blank=True)
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("signed at event"),
+    )
+    industry = models.ForeignKey(
+        Industry, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("industry direction")
+    )
+    tags = models.ManyToManyField(Tag, blank=True, verbose_name=_("strategic tags"))
+
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.LEAD)
+    stage_on = models.DateField(_("stage reached on"), null=True, blank=True)
+    agreement = models.CharField(
+        _("agreement"), max_length=16, choices=Agreement.choices, default="", blank=True
+    )
+    # Set once, at the first formal signing, and never moved: figures count a project here.
+    first_signed_on = models.DateField(_("first signed on"), null=True, blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    status_reason = models.CharField(_("status reason"), max_length=300, blank=True)
+    lost_to = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lost to"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.NEW)
+    category = models.CharField(
+        _("category"), max_length=16, choices=Category.choices, default=Category.INDUSTRIAL
+    )
+
+    total_investment = models.DecimalField(_("total investment (10k yuan)"), **money)
+    foreign_investment = models.DecimalField(
+        _("agreed foreign investment (10k of currency)"), **money
+    )
+    foreign_currency = models.CharField(_("currency of foreign investment"), max_length=3, default="USD")
+    land_mu = models.DecimalField(
+        _("land (mu)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    expected_output = models.DecimalField(_("expected annual output (10k yuan)"), **money)
+    expected_tax = models.DecimalField(_("expected annual tax (10k yuan)"), **money)
+    jobs = models.PositiveIntegerField(_("jobs"), null=True, blank=True)
+
+    # 入库列统: the month the statistics bureau accepted the project into fixed-asset statistics.
+    fai_code = models.CharField(
+        _("investment project code (投资项目代码)"), max_length=32, blank=True, db_index=True
+    )
+    fai_on = models.DateField(_("accepted into statistics on (入库列统)"), null=True, blank=True)
+
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[tags])
+
+    class Meta:
+        ordering = ["-first_signed_on", "-id"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        indexes = [
+            models.Index(fields=["district", "first_signed_on"]),
+            models.Index(fields=["stage", "status"]),
+            models.Index(fields=["fai_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def source_region(self) -> Region | None:
+        """Where the investment comes from: the actual controller's location, else the signer's."""
+        return self.controller_region or self.signing_region
+
+    @property
+    def total_investment_yi(self):
+        if self.total_investment is None:
+            return None
+        return self.total_investment / 10000
+
+
+class StageChange(models.Model):
+    """The dated stage log: each reached stage with its date; figures are computed from it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stage_changes")
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    on = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        indexes = [models.Index(fields=["stage", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.stage} {self.on}"
+
+
+class FundsSource(models.TextChoices):
+    OWN = "own", _("Own funds (自有)")
+    FOREIGN = "foreign", _("Foreign capital (外资)")
+    LOAN = "loan", _("Loans (贷款)")
+    OTHER = "other", _("Other")
+
+
+class FundsInPlace(models.Model):
+    """到位资金: money actually invested, recorded over time."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funds")
+    on = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount (10k yuan)"), max_digits=18, decimal_places=4)
+    source = models.CharField(
+        _("source"), max_length=16, choices=FundsSource.choices, default=FundsSource.OWN
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["on", "id"]
+        verbose_name = _("funds in place")
+        verbose_name_plural = _("funds in place")
