@@ -90,6 +90,9 @@ money = {"max_digits": 18, "decimal_places": 4, "null": True, "blank": True}
 
 class Project(Tracked):
     name = models.CharField(_("project name"), max_length=200)
+    name_initials = models.CharField(
+        _("pinyin initials"), max_length=200, blank=True, db_index=True, editable=False
+    )
     company = models.ForeignKey(
         Company,
         on_delete=models.PROTECT,
@@ -204,7 +207,7 @@ class Project(Tracked):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords(m2m_fields=[tags])
+    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["name_initials"])
 
     class Meta:
         ordering = ["-first_signed_on", "-id"]
@@ -218,6 +221,13 @@ class Project(Tracked):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        from yinli.core.names import pinyin_initials
+
+        self.name = " ".join(self.name.split())
+        self.name_initials = pinyin_initials(self.name)[:200]
+        super().save(*args, **kwargs)
 
     @property
     def source_region(self) -> Region | None:
