@@ -1,6 +1,10 @@
 import pytest
+from django.conf import settings
 
 from tests import factories
+
+# Real hashing costs half a second per password; the tests create many users.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

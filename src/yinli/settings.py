@@ -84,6 +84,7 @@ CSRF_TRUSTED_ORIGINS = env_list("YINLI_CSRF_TRUSTED_ORIGINS")
 HOME_REGION = os.environ.get("YINLI_HOME_REGION", "321100")
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -96,6 +97,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "axes",
+    "ninja",  # its bundled Swagger UI files, so /api/v1/docs works offline
     "yinli.core",
     "yinli.companies",
     "yinli.projects",

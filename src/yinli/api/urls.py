@@ -1,3 +1,5 @@
-from django.urls import path
+from .api import api
 
-urlpatterns: list = []
+# The namespace ninja reverses its own URLs in (the docs page, the schema's root path).
+app_name = api.urls_namespace
+urlpatterns = api.urls[0]

@@ -1,3 +1,13 @@
 from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "companies"
+
+urlpatterns = [
+    path("", views.company_list, name="list"),
+    path("search/", views.company_search, name="search"),
+    path("new/", views.company_create, name="create"),
+    path("<int:pk>/", views.company_detail, name="detail"),
+    path("<int:pk>/edit/", views.company_edit, name="edit"),
+]

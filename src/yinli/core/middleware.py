@@ -9,7 +9,7 @@ class LoginRequiredMiddleware:
     The API authenticates with its own bearer tokens (yinli.api) and answers 401 itself.
     """
 
-    OPEN_PREFIXES = ("/static/", "/api/", "/accounts/login/", "/favicon.ico")
+    OPEN_PREFIXES = ("/static/", "/api/", "/accounts/login/", "/admin/login/", "/favicon.ico")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -78,7 +78,7 @@ def load_region_groups(groups: Iterable[dict] | None = None) -> int:
     """
     from . import regiondata
 
-    groups = list(regiondata.iter_region_groups() if groups is None else groups)
+    groups = list(regiondata.read_region_groups() if groups is None else groups)
     created = 0
     for order, spec in enumerate(groups):
         group, was_created = RegionGroup.objects.get_or_create(

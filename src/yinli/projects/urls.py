@@ -1,3 +1,17 @@
 from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("board/", views.project_board, name="board"),
+    path("new/", views.project_create, name="create"),
+    path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/edit/", views.project_edit, name="edit"),
+    path("<int:pk>/stage/", views.project_stage, name="stage"),
+    path("<int:pk>/status/", views.project_status, name="status"),
+    path("<int:pk>/delete/", views.project_delete, name="delete"),
+    path("<int:pk>/restore/", views.project_restore, name="restore"),
+]
