@@ -314,7 +314,7 @@ def build_china(
         units[ccode].name = units[pcode].name
 
     # 2. Former units: in an older list, gone from the newest one.
-    for date, names in snapshots[:-1]:
+    for _date, names in snapshots[:-1]:
         for code, name in names.items():
             if code in new or code in units or not keep_code(code, name):
                 continue
@@ -331,12 +331,9 @@ def build_china(
                 u.name = names[code]
 
     # 3. Validity bounds.
-    def present(code: str, names: dict) -> bool:
-        return code in names
-
     for code, u in units.items():
-        covered = code[:2] not in (TAIWAN,) and code != "133100"
-        in_snap = [present(code, names) for _d, names in snapshots]
+        covered = code[:2] != TAIWAN  # the older lists have no Taiwanese subdivisions
+        in_snap = [code in names for _d, names in snapshots]
         if code[:2] in MUNICIPALITIES and code[2:] == "0100":
             in_snap = [True] * len(snapshots)
         if in_snap[-1]:
@@ -556,8 +553,6 @@ def build_countries(geo_pkg: Package, log: list[str]) -> list[dict]:
             raise SystemExit(f"no Chinese name for {a2} {co.name}: add it to EVERYDAY_ZH")
         aliases = []
         for cand in [formal, *EXTRA_ALIASES_ZH.get(a2, [])]:
-            if getattr(co, "official_name", None):
-                pass
             if cand and cand != name_zh and cand != co.name and cand not in aliases:
                 aliases.append(cand)
         official = getattr(co, "official_name", None)

@@ -170,6 +170,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("YINLI_STATIC_ROOT", VAR_DIR / "static"))
+if EMBEDDED:
+    # WhiteNoise looks at STATIC_ROOT at start-up even when it serves from the finders.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end assets come from the npm registry at build time (`make assets`), never a CDN.
 STATICFILES_DIRS = [

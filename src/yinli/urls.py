@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from yinli.projects.export import project_export_csv
+
 admin.site.site_header = _("Yinli administration")
 admin.site.site_title = _("Yinli administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("yinli.api.urls")),
+    path("projects/export.csv", project_export_csv, name="project-export"),
     path("projects/", include("yinli.projects.urls")),
     path("companies/", include("yinli.companies.urls")),
     path("", include("yinli.web.urls")),

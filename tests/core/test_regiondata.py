@@ -160,7 +160,12 @@ def test_counties_lie_near_their_city(current, by_code):
 )
 def test_known_units(by_code, code, name, short, level, parent):
     r = by_code[code]
-    assert (r["name"], r["short_name"], r["level"], r["parent_code"]) == (name, short, level, parent)
+    assert (r["name"], r["short_name"], r["level"], r["parent_code"]) == (
+        name,
+        short,
+        level,
+        parent,
+    )
     assert not r["valid_to"]
 
 

@@ -22,14 +22,10 @@ RECORDS = list(iter_region_records())
 BY_CODE = {r["code"]: r for r in RECORDS}
 CURRENT = [r for r in RECORDS if r["valid_to"] is None]
 COUNTIES_UNDER_CITIES = [
-    r
-    for r in CURRENT
-    if r["kind"] == "county" and BY_CODE[r["parent_code"]]["kind"] == "city"
+    r for r in CURRENT if r["kind"] == "county" and BY_CODE[r["parent_code"]]["kind"] == "city"
 ]
 PROVINCIAL_COUNTIES = [
-    r
-    for r in CURRENT
-    if r["kind"] == "county" and BY_CODE[r["parent_code"]]["kind"] == "province"
+    r for r in CURRENT if r["kind"] == "county" and BY_CODE[r["parent_code"]]["kind"] == "province"
 ]
 CITIES = [r for r in CURRENT if r["kind"] == "city"]
 FOREIGN_CITIES = [r for r in CURRENT if r["kind"] == "foreign_city"]
@@ -219,12 +215,17 @@ def test_every_city_name_resolves_to_itself_or_is_reported_ambiguous(index):
         for text in {city["name"], city["short_name"]}:
             result = index.lookup(text)
             if result.status == "ok":
-                same_name_ancestor = city["parent_code"] == result.code and BY_CODE[
-                    result.code
-                ]["name"] == city["name"]
-                assert result.code == city["code"] or same_name_ancestor or (
-                    # 海南 is the province; 海南藏族自治州 is reached by its full name
-                    BY_CODE[result.code]["kind"] == "province" and text == city["short_name"]
+                same_name_ancestor = (
+                    city["parent_code"] == result.code
+                    and BY_CODE[result.code]["name"] == city["name"]
+                )
+                assert (
+                    result.code == city["code"]
+                    or same_name_ancestor
+                    or (
+                        # 海南 is the province; 海南藏族自治州 is reached by its full name
+                        BY_CODE[result.code]["kind"] == "province" and text == city["short_name"]
+                    )
                 ), (text, result)
             else:
                 assert result.status == "ambiguous", (text, result)
@@ -242,7 +243,9 @@ def test_country_and_foreign_city(index, city):
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(
-        alphabet=st.sampled_from(list("江苏镇江市京口区朝阳北京上海韩国首尔鼓楼县 　（）ＡaZ1-火星")),
+        alphabet=st.sampled_from(
+            list("江苏镇江市京口区朝阳北京上海韩国首尔鼓楼县 　（）ＡaZ1-火星")
+        ),
         max_size=14,
     )
 )

@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
+from ninja.responses import Status as HttpStatus
 
 from . import companies, errors, projects, reference
 from .auth import API_AUTH
@@ -94,7 +95,7 @@ def health(request: HttpRequest):
             cursor.fetchone()
     except DatabaseError:
         body["status"] = "unavailable"
-        return 503, body
+        return HttpStatus(503, body)
     return body
 
 

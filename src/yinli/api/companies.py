@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status as HttpStatus
 
 from yinli.companies import services
 from yinli.companies.models import Company, Ownership
@@ -287,7 +288,7 @@ def _reloaded(company: Company) -> dict[str, Any]:
 def company_create(request: HttpRequest, payload: CompanyCreate):
     data = company_values(request, payload.model_dump(exclude_unset=True))
     company = services.company_create(data=data, by=request.auth)
-    return 201, _reloaded(company)
+    return HttpStatus(201, _reloaded(company))
 
 
 @router.patch("/companies/{company_id}", response={200: CompanyOut, **WRITE_ERRORS})

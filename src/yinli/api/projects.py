@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status as HttpStatus
 
 from yinli.core import scoping
 from yinli.core.history import object_history
@@ -471,7 +472,7 @@ def project_create(request: HttpRequest, payload: ProjectCreate):
     project = services.project_create(
         data=data, by=request.auth, stage=stage, stage_on=stage_on, tags=tags
     )
-    return 201, _reloaded(project)
+    return HttpStatus(201, _reloaded(project))
 
 
 @router.patch("/projects/{project_id}", response={200: ProjectOut, **WRITE_ERRORS})

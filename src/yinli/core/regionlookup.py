@@ -5,8 +5,8 @@
     '440305'
 
 The text is read from the left as a chain of region names — each one inside the one
-before it (中国 › 广东省 › 深圳市 › 南山区, or 韩国 › 首尔) — taking at each step the longest
-name that fits the chain. Full names, everyday short names (镇江, 京口), former names
+before it (中国 › 广东省 › 深圳市 › 南山区, or 韩国 › 首尔) — preferring the longest names, as
+long as that lets the chain reach furthest into the text (济南市中区 is 济南 › 市中区). Full names, everyday short names (镇江, 京口), former names
 (滦县), aliases (汉城, 恩施州) and country names are all known. The chain stops at the
 first place where no name fits; what follows (科技园, 工业园区) is ignored and
 ``LookupResult.matched`` shows the part that was used.
@@ -132,9 +132,7 @@ class RegionIndex:
 
     # -- building ----------------------------------------------------------------------
     @classmethod
-    def from_records(
-        cls, records: Iterable[Mapping], *, today: date | None = None
-    ) -> RegionIndex:
+    def from_records(cls, records: Iterable[Mapping], *, today: date | None = None) -> RegionIndex:
         """Build from dicts shaped like :func:`yinli.core.regiondata.iter_region_records`."""
         today = today or date.today()
         index = cls()
@@ -219,7 +217,7 @@ class RegionIndex:
             return LookupResult(None, "not_found", message=_("No region was given."))
 
         end = len(norm)
-        pos, chosen = self._parse(norm, 0, None)
+        pos, chosen = self._parse(norm, 0, None, {})
         if chosen is None:
             return LookupResult(
                 None, "not_found", message=_('No region matches "%(text)s".') % {"text": text}
@@ -230,7 +228,9 @@ class RegionIndex:
         best = self._narrow(chosen)
         if len(best) == 1:
             code = best[0]
-            return LookupResult(code, "ok", [], matched, self._ok_message(text, matched, code, partial))
+            return LookupResult(
+                code, "ok", [], matched, self._ok_message(text, matched, code, partial)
+            )
         if within:
             inside = [c for c in best if self.is_within(c, within)]
             if len(inside) == 1:
@@ -274,7 +274,7 @@ class RegionIndex:
                 yield length, fitting
 
     def _parse(
-        self, norm: str, pos: int, chosen: dict[str, int] | None, depth: int = 0
+        self, norm: str, pos: int, chosen: dict[str, int] | None, memo: dict, depth: int = 0
     ) -> tuple[int, dict[str, int] | None]:
         """The chain of names from ``pos`` that reaches furthest into the text.
 
@@ -285,12 +285,16 @@ class RegionIndex:
         best_end, best_chosen = pos, chosen
         if pos >= len(norm) or depth > 8:
             return best_end, best_chosen
+        key = (pos, frozenset(chosen) if chosen is not None else None)
+        if key in memo:
+            return memo[key]
         for length, fitting in self._fits(norm, pos, chosen):
-            end, last = self._parse(norm, pos + length, fitting, depth + 1)
+            end, last = self._parse(norm, pos + length, fitting, memo, depth + 1)
             if end > best_end:
                 best_end, best_chosen = end, last
                 if end == len(norm):
                     break
+        memo[key] = (best_end, best_chosen)
         return best_end, best_chosen
 
     def _narrow(self, cands: dict[str, int]) -> list[str]:

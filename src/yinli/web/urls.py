@@ -6,5 +6,6 @@ from . import views
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("settings/amount-unit/", views.amount_unit, name="amount_unit"),
     path("", views.home, name="home"),
 ]
