@@ -206,6 +206,11 @@ SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_SSL_REDIRECT = env_bool("YINLI_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("YINLI_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("YINLI_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("YINLI_HSTS_PRELOAD", False)
+# The browsers' HSTS preload list is for public domains; an intranet or 政务外网 host has no use
+# for it, so `check --deploy` does not nag about it (YINLI_HSTS_PRELOAD=1 opts in).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if env_bool("YINLI_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

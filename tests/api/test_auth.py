@@ -6,10 +6,9 @@ from django.middleware.csrf import get_token
 from django.test import Client
 from django.utils import timezone
 
-from yinli.core.models import ApiToken
-
 from tests import factories
 from tests.api.conftest import ApiClient
+from yinli.core.models import ApiToken
 
 
 def test_it_refuses_a_request_without_a_token(anonymous):
@@ -104,3 +103,18 @@ def test_a_session_write_with_csrf_goes_through(city):
 def test_an_unknown_project_id_is_404_even_with_a_valid_token(api_as, city):
     factories.project(city, district=city.jingkou)
     assert api_as(city.jingkou_editor).get("/projects/999999").status_code == 404
+
+
+def test_an_unexpected_error_is_a_json_500_and_logged(api_as, city, monkeypatch, caplog):
+    from yinli.api import projects
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(projects, "project_data", broken)
+    factories.project(city, district=city.jingkou)
+    response = api_as(city.jingkou_editor).get("/projects")
+    assert response.status_code == 500
+    assert response.json()["detail"]
+    assert "boom" not in response.content.decode()
+    assert any("API error" in record.message for record in caplog.records)

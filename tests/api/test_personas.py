@@ -7,9 +7,8 @@ enter data for is 403 (districts are public reference data, so nothing leaks).
 
 import pytest
 
-from yinli.projects.models import Project, Stage
-
 from tests import factories
+from yinli.projects.models import Project, Stage
 
 
 @pytest.fixture
@@ -32,9 +31,9 @@ ROUTES = [
 def test_it_refuses_other_district_as_not_found(api_as, city, jingkai_project, method, path, body):
     client = api_as(city.jingkou_editor)
     url = path.format(id=jingkai_project.pk)
-    response = getattr(client, method)(url, body) if body is not None else getattr(
-        client, method
-    )(url)
+    response = (
+        getattr(client, method)(url, body) if body is not None else getattr(client, method)(url)
+    )
     assert response.status_code == 404
     jingkai_project.refresh_from_db()
     assert (jingkai_project.version, jingkai_project.notes) == (1, "")
@@ -115,9 +114,9 @@ def test_the_analyst_reads_every_district(api_as, city, jingkai_project):
 def test_the_analyst_changes_nothing(api_as, city, jingkai_project, method, path, body):
     client = api_as(city.analyst)
     url = path.format(id=jingkai_project.pk)
-    response = getattr(client, method)(url, body) if body is not None else getattr(
-        client, method
-    )(url)
+    response = (
+        getattr(client, method)(url, body) if body is not None else getattr(client, method)(url)
+    )
     assert response.status_code == 403
     jingkai_project.refresh_from_db()
     assert jingkai_project.version == 1

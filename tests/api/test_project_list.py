@@ -7,12 +7,11 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
+from tests import factories
 from yinli.api.projects import ProjectQuery
 from yinli.core import scoping
 from yinli.projects.filters import ProjectFilter
 from yinli.projects.models import Project, Stage
-
-from tests import factories
 
 
 @pytest.fixture
@@ -20,11 +19,19 @@ def ledger(city):
     """A few projects in both districts, at different stages, with searchable names."""
     return [
         factories.project(city, district=city.jingkai, name="年产5万吨碳纤维项目"),
-        factories.project(city, district=city.jingkai, name="生物医药产业园", stage=Stage.LEAD,
-                          signed_on=None),
-        factories.project(city, district=city.jingkou, name="智能装备制造基地",
-                          signed_on=date(2024, 6, 1), total_wan="320000"),
-        factories.project(city, district=city.jingkou, name="年产3000台新能源整车", stage=Stage.STARTED),
+        factories.project(
+            city, district=city.jingkai, name="生物医药产业园", stage=Stage.LEAD, signed_on=None
+        ),
+        factories.project(
+            city,
+            district=city.jingkou,
+            name="智能装备制造基地",
+            signed_on=date(2024, 6, 1),
+            total_wan="320000",
+        ),
+        factories.project(
+            city, district=city.jingkou, name="年产3000台新能源整车", stage=Stage.STARTED
+        ),
         factories.project(city, district=city.jingkai, name="航空零部件项目", total_wan="5000"),
     ]
 
@@ -95,8 +102,11 @@ def test_pages_carry_count_and_number_of_pages(api_as, city):
     assert len(last["items"]) == 1
     beyond = client.get("/projects", {"page_size": 3, "page": 4}).json()
     assert (beyond["items"], beyond["count"]) == ([], 7)
-    seen = [item["id"] for page in (1, 2, 3)
-            for item in client.get("/projects", {"page_size": 3, "page": page}).json()["items"]]
+    seen = [
+        item["id"]
+        for page in (1, 2, 3)
+        for item in client.get("/projects", {"page_size": 3, "page": page}).json()["items"]
+    ]
     assert len(set(seen)) == 7
 
 
@@ -112,7 +122,9 @@ def test_the_list_is_ordered_as_asked(api_as, city, ledger):
     assert body["items"][0]["id"] == ledger[2].pk
 
 
-def test_a_page_of_50_takes_as_many_queries_as_a_page_of_5(api_as, city, django_assert_max_num_queries):
+def test_a_page_of_50_takes_as_many_queries_as_a_page_of_5(
+    api_as, city, django_assert_max_num_queries
+):
     client = api_as(city.analyst)
     client.get("/projects")  # the token's last_used_at is written once a minute: not in the count
     for _ in range(5):

@@ -3,11 +3,10 @@
 import json
 from datetime import date
 
-from yinli.core.models import Region
-from yinli.projects.models import Project, Stage, StageChange, Status, Tag
-
 from tests import factories
 from tests.api.helpers import has_chinese, signed_body, uscc
+from yinli.core.models import Region
+from yinli.projects.models import Project, Stage, StageChange, Status, Tag
 
 
 def test_a_project_carries_its_references_and_labels(api_as, city):
@@ -46,7 +45,8 @@ def test_amounts_are_json_numbers_not_strings(api_as, city):
 
 def test_a_lead_is_created_with_a_district_code(api_as, city):
     response = api_as(city.jingkou_editor).post(
-        "/projects", {"name": "智能装备研发中心项目", "district": "jingkou", "stage_on": "2025-05-06"}
+        "/projects",
+        {"name": "智能装备研发中心项目", "district": "jingkou", "stage_on": "2025-05-06"},
     )
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -127,7 +127,9 @@ def test_null_clears_a_field(api_as, city):
 def test_a_stale_version_is_409_and_nothing_is_overwritten(api_as, city):
     project = factories.project(city, district=city.jingkai)
     first, second = api_as(city.jingkai_editor), api_as(city.admin)
-    assert first.patch(f"/projects/{project.pk}", {"notes": "第一位", "version": 1}).status_code == 200
+    assert (
+        first.patch(f"/projects/{project.pk}", {"notes": "第一位", "version": 1}).status_code == 200
+    )
     response = second.patch(f"/projects/{project.pk}", {"notes": "第二位", "version": 1})
     assert response.status_code == 409
     body = response.json()
@@ -228,9 +230,10 @@ def test_delete_is_soft_and_restore_brings_it_back(api_as, city):
 def test_delete_needs_the_version(api_as, city):
     project = factories.project(city, district=city.jingkai)
     assert api_as(city.jingkai_editor).delete(f"/projects/{project.pk}").status_code == 422
-    assert api_as(city.jingkai_editor).delete(
-        f"/projects/{project.pk}", {"version": 7}
-    ).status_code == 409
+    assert (
+        api_as(city.jingkai_editor).delete(f"/projects/{project.pk}", {"version": 7}).status_code
+        == 409
+    )
     assert Project.objects.filter(pk=project.pk).exists()
 
 
@@ -272,15 +275,24 @@ def test_an_unknown_reference_is_422_naming_the_field_and_value(api_as, city):
     assert not Project.all_objects.exists()
 
 
-def test_an_unreadable_amount_is_422_in_chinese(api_as, city):
+def test_an_unreadable_amount_is_422_naming_field_and_text(api_as, city):
     response = api_as(city.jingkou_editor).post(
         "/projects",
         {"name": "测试项目", "district": "jingkou", "total_investment_wan": "好几个亿"},
     )
     assert response.status_code == 422
+    assert "好几个亿" in response.json()["fields"]["total_investment_wan"][0]
+
+
+def test_total_investment_in_another_currency_is_422_in_chinese(api_as, city):
+    response = api_as(city.jingkou_editor).post(
+        "/projects",
+        {"name": "测试项目", "district": "jingkou", "total_investment_wan": "2亿美元"},
+    )
+    assert response.status_code == 422
     message = response.json()["fields"]["total_investment_wan"][0]
-    assert "好几个亿" in message
-    assert has_chinese(message, besides="好几个亿")
+    assert "2亿美元" in message
+    assert has_chinese(message, besides="2亿美元")
 
 
 def test_messages_follow_accept_language(api_as, city):

@@ -6,9 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from yinli.core.models import ApiToken
-
 from tests.api.conftest import ApiClient
+from yinli.core.models import ApiToken
 
 
 def run(*args) -> tuple[str, str]:

@@ -79,3 +79,11 @@ def test_districts_for_entry_follow_the_role(city):
     assert set(scoping.districts_for_entry(city.jingkou_editor)) == {city.jingkou}
     assert city.jingkai in set(scoping.districts_for_entry(city.admin))
     assert not scoping.districts_for_entry(city.analyst).exists()
+
+
+def test_only_those_who_enter_projects_add_companies(city):
+    assert scoping.can_create_company(city.jingkou_editor)
+    assert scoping.can_create_company(city.team_member)
+    assert scoping.can_create_company(city.admin)
+    assert not scoping.can_create_company(city.analyst)
+    assert not scoping.can_create_company(city.outsider)

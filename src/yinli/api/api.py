@@ -15,7 +15,7 @@ from importlib.metadata import version as package_version
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Swagger
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.responses import Status as HttpStatus
@@ -87,6 +87,8 @@ api = YinliAPI(
     urls_namespace="api-1",
     auth=API_AUTH,
     renderer=Renderer(),
+    # Swagger UI would ask validator.swagger.io about the schema: no call home.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 errors.install(api)
 

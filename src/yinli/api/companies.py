@@ -158,7 +158,7 @@ class CompanyQuery(PageQuery):
     )
     ownership: list[OwnershipCode] | None = None
     region: str | None = Field(
-        None, description="Region code; includes everything under it (\"320000\": all of Jiangsu)."
+        None, description='Region code; includes everything under it ("320000": all of Jiangsu).'
     )
     deleted: bool = False
 
@@ -218,13 +218,13 @@ def company_detail(request: HttpRequest, company_id: int):
 class CompanyFields(WriteSchema):
     name: str | None = None
     uscc: str | None = Field(None, description="Unified social credit code; checked.")
-    region: str | None = Field(None, description="Region code or text (\"上海浦东\").")
+    region: str | None = Field(None, description='Region code or text ("上海浦东").')
     address: str | None = None
     ownership: OwnershipCode | None = None
     parent: int | None = Field(None, description="Parent company id.")
     legal_representative: str | None = None
     registered_capital_wan: AmountInput | None = Field(
-        None, description="Registered capital: a number in 万元, or text such as \"5000万元\"."
+        None, description='Registered capital: a number in 万元, or text such as "5000万元".'
     )
     established_on: date | None = None
     registration_status: str | None = None

@@ -10,6 +10,9 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -18,6 +21,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from yinli.core.services import PermissionDeniedError, StaleWriteError
+
+logger = logging.getLogger("yinli.api")
 
 # Model field → the name a client uses in the request body.
 API_FIELD_NAMES = {
@@ -173,6 +178,12 @@ def install(api: NinjaAPI) -> None:
     def on_http_error(request, exc: HttpError):
         return respond(request, {"detail": str(exc)}, exc.status_code)
 
+    def on_crash(request, exc: Exception):
+        if settings.DEBUG:
+            raise exc  # Django's debug page
+        logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
+        return respond(request, {"detail": _("Internal error; it has been logged.")}, 500)
+
     api.add_exception_handler(StaleWriteError, on_stale)
     api.add_exception_handler(PermissionDeniedError, on_forbidden)
     api.add_exception_handler(PermissionDenied, on_django_forbidden)
@@ -181,3 +192,4 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, on_unauthenticated)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(Exception, on_crash)

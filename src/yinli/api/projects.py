@@ -76,7 +76,9 @@ class ProjectOut(Schema):
     stage: StageCode
     stage_label: str
     stage_on: date | None
-    first_signed_on: date | None = Field(description="Set at the first formal signing; never moves.")
+    first_signed_on: date | None = Field(
+        description="Set at the first formal signing; never moves."
+    )
     status: StatusCode
     status_label: str
     status_reason: str
@@ -247,7 +249,7 @@ class ProjectFields(WriteSchema):
         None, description="Organisation unit: id, code or exact name."
     )
     signing_region: str | None = Field(
-        None, description="Signing entity's location: region code or text (\"上海浦东\")."
+        None, description='Signing entity\'s location: region code or text ("上海浦东").'
     )
     controller_name: str | None = None
     controller_region: str | None = Field(
@@ -265,12 +267,12 @@ class ProjectFields(WriteSchema):
     kind: KindCode | None = None
     category: CategoryCode | None = None
     total_investment_wan: AmountInput | None = Field(
-        None, description="Total investment: a number in 万元, or text such as \"3.5亿元\"."
+        None, description='Total investment: a number in 万元, or text such as "3.5亿元".'
     )
     foreign_investment: AmountInput | None = Field(
         None,
         description="Agreed foreign investment: a number in 万 of foreign_currency, or text "
-        "such as \"2000万美元\".",
+        'such as "2000万美元".',
     )
     foreign_currency: str | None = Field(None, description="ISO 4217 code; default USD.")
     land_mu: Number | None = None
@@ -349,7 +351,7 @@ def project_values(
                 value,
                 scoping.visible_companies(request.auth),
                 names=(),
-                missing=_('There is no company with id %(value)s.'),
+                missing=_("There is no company with id %(value)s."),
             )
         elif field == "district":
             data[field] = resolve.district(field, value)
@@ -386,7 +388,10 @@ def project_values(
         currency_given = bool(sent.get("foreign_currency"))
         currency = sent.get("foreign_currency") or (project.foreign_currency if project else "USD")
         value, currency = resolve.amount_foreign(
-            "foreign_investment", sent["foreign_investment"], currency, currency_given=currency_given
+            "foreign_investment",
+            sent["foreign_investment"],
+            currency,
+            currency_given=currency_given,
         )
         data["foreign_investment"] = value
         data["foreign_currency"] = currency
@@ -403,8 +408,9 @@ class ProjectQuery(PageQuery):
     """The filters of the project list page (yinli.projects.filters.ProjectFilter)."""
 
     q: str | None = Field(
-        None, description="Name, company, controller, investment code, credit code or pinyin "
-        "initials (\"nc\" finds 年产…)."
+        None,
+        description="Name, company, controller, investment code, credit code or pinyin "
+        'initials ("nc" finds 年产…).',
     )
     stage: list[StageCode] | None = None
     status: list[StatusCode] | None = None
@@ -417,7 +423,9 @@ class ProjectQuery(PageQuery):
     size: Literal["lt1", "ge1", "ge10", "ge30"] | None = Field(
         None, description="Size band of total investment in 亿元."
     )
-    source: str | None = Field(None, description="Source region code (includes everything under it).")
+    source: str | None = Field(
+        None, description="Source region code (includes everything under it)."
+    )
     source_group: int | None = Field(None, description="Source region group id.")
     channel: int | None = None
     event: int | None = None
@@ -438,9 +446,7 @@ class ProjectQuery(PageQuery):
     deleted: bool = Field(False, description="List deleted projects (to restore) instead.")
 
 
-@router.get(
-    "/projects", response={200: ProjectPage, 422: ValidationErrorOut, **READ_ERRORS}
-)
+@router.get("/projects", response={200: ProjectPage, 422: ValidationErrorOut, **READ_ERRORS})
 def project_list(request: HttpRequest, filters: Query[ProjectQuery]):
     """Projects the user may see, filtered exactly as on the project list page."""
     queryset = scoping.visible_projects(

@@ -128,7 +128,7 @@ def _region_out(region: Region) -> dict:
 @router.get("/regions", response={200: RegionLookupOut, **READ_ERRORS})
 def region_lookup(
     request: HttpRequest,
-    q: str = Query(..., description="A code (\"310115\", \"KR\") or text (\"上海浦东\")."),
+    q: str = Query(..., description='A code ("310115", "KR") or text ("上海浦东").'),
     within: str | None = Query(None, description="Prefer regions inside this code."),
 ):
     """Resolve a code or free text to one region, or list the candidates."""

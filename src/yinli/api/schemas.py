@@ -33,7 +33,7 @@ AmountInput = Annotated[
     WithJsonSchema(
         {
             "anyOf": [{"type": "number"}, {"type": "string"}],
-            "description": "A number in the field's unit, or text such as \"3.5亿元\".",
+            "description": 'A number in the field\'s unit, or text such as "3.5亿元".',
         }
     ),
 ]

@@ -6,3 +6,6 @@ class CompaniesConfig(AppConfig):
     name = "yinli.companies"
     label = "companies"
     verbose_name = _("Companies")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -59,8 +59,8 @@ def company_create(*, data: dict[str, Any], by) -> Company:
     unknown = set(data) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    if not scoping._active(by):
-        raise PermissionDeniedError()
+    if not scoping.can_create_company(by):
+        raise PermissionDeniedError(_("You may not add companies."))
     company = Company(**data)
     _clean(company)
     return save_tracked(instance=company, by=by)

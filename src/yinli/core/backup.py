@@ -82,7 +82,13 @@ def yinli_version() -> str:
 
 
 def backup_models(using: str = DEFAULT_DB_ALIAS) -> list[type[models.Model]]:
-    """Every model whose rows a backup holds, link tables included, in a loadable order."""
+    """Every model whose rows a backup holds, link tables included, in a loadable order.
+
+    A model whose table does not exist (its migration not applied yet) holds no rows: skipped.
+    """
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        existing = set(connection.introspection.table_names(cursor))
     chosen = []
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
@@ -91,6 +97,8 @@ def backup_models(using: str = DEFAULT_DB_ALIAS) -> list[type[models.Model]]:
         if meta.label_lower in EXCLUDED:
             continue
         if not router.allow_migrate_model(using, model):
+            continue
+        if connection.introspection.identifier_converter(meta.db_table) not in existing:
             continue
         chosen.append(model)
     return _dependency_order(chosen)

@@ -248,12 +248,15 @@ def entries_from_records(records, *, with_changes: bool = True) -> list[HistoryE
                             "、".join(after_list),
                         )
                     )
+        action = _action(record, previous)
+        if with_changes and action == "update" and not changes:
+            continue  # a save that changed nothing (or only bookkeeping)
         entries.append(
             HistoryEntry(
                 when=record.history_date,
                 who=_user_label(users.get(record.history_user_id)),
                 user_id=record.history_user_id,
-                action=_action(record, previous),
+                action=action,
                 object_id=record.id,
                 object_name=str(getattr(record, "name", "") or record.id),
                 changes=changes,

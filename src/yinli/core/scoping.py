@@ -152,6 +152,13 @@ def visible_companies(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset if _active(user) else queryset.none()
 
 
+def can_create_company(user) -> bool:
+    """Those who enter projects enter their investors; analysts and viewers only read."""
+    return changes_everything(user) or (
+        _active(user) and user.role in (Role.DISTRICT_EDITOR, Role.TEAM_MEMBER)
+    )
+
+
 def can_change_company(user, company: Company) -> bool:
     """City admins; or anyone who may change every live project of the company (or it has none
     and she entered it)."""

@@ -146,7 +146,9 @@ class ProjectForm(forms.ModelForm):
             del self.fields["version"]
             districts = list(self.fields["district"].queryset[:2])
             if len(districts) == 1:
-                self.fields["district"].initial = districts[0].pk
+                self.initial.setdefault("district", districts[0].pk)
+                if self.initial["district"] is None:
+                    self.initial["district"] = districts[0].pk
         else:
             # Stage and status have their own actions on the project's page.
             del self.fields["stage"]

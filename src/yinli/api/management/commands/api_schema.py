@@ -14,9 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         group = parser.add_mutually_exclusive_group()
-        group.add_argument(
-            "--write", action="store_true", help=f"Write it to {snapshot.SNAPSHOT}."
-        )
+        group.add_argument("--write", action="store_true", help=f"Write it to {snapshot.SNAPSHOT}.")
         group.add_argument(
             "--check", action="store_true", help="Exit 1 if the committed copy differs."
         )
@@ -31,9 +29,11 @@ class Command(BaseCommand):
         generated = snapshot.generated_schema()
         text = snapshot.dumps(generated)
         if check or write:
-            gone = snapshot.removed(snapshot.committed_schema(), generated) if (
-                snapshot.SNAPSHOT.exists()
-            ) else []
+            gone = (
+                snapshot.removed(snapshot.committed_schema(), generated)
+                if (snapshot.SNAPSHOT.exists())
+                else []
+            )
             if gone:
                 self.stderr.write(
                     "Within v1 changes only add; this would remove:\n  " + "\n  ".join(gone)
@@ -43,7 +43,9 @@ class Command(BaseCommand):
                         "Schema not written (--force writes it anyway).", returncode=1
                     )
         if check:
-            current = snapshot.SNAPSHOT.read_text(encoding="utf-8") if snapshot.SNAPSHOT.exists() else ""
+            current = (
+                snapshot.SNAPSHOT.read_text(encoding="utf-8") if snapshot.SNAPSHOT.exists() else ""
+            )
             if current != text:
                 raise CommandError(
                     f"{snapshot.SNAPSHOT} is out of date: run `{snapshot.REFRESH_COMMAND}`.",
