@@ -6,11 +6,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from tests import factories
 from yinli.companies import services
 from yinli.companies.models import Company, Ownership
 from yinli.companies.uscc import generate_uscc
-
-from tests import factories
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -85,7 +84,9 @@ def test_the_registry_is_searched_by_credit_code(city, as_user, investor):
 
 
 def test_the_registry_filters_by_ownership_and_region(city, as_user, investor):
-    soe = factories.company("中国测试建筑集团有限公司", region="110105", ownership=Ownership.CENTRAL_SOE)
+    soe = factories.company(
+        "中国测试建筑集团有限公司", region="110105", ownership=Ownership.CENTRAL_SOE
+    )
     client = as_user(city.jingkou_editor)
     body = client.get(url("list", ownership=Ownership.CENTRAL_SOE)).content.decode()
     assert soe.name in body and investor.name not in body
@@ -132,7 +133,8 @@ def test_an_edit_writes_a_history_record_by_the_editor(city, as_user, investor):
     factories.project(city, district=city.jingkai, company=investor)
     records = investor.history.count()
     response = as_user(city.jingkai_editor).post(
-        url("edit", investor), form_data(investor, address="深圳市龙岗区坂田街道", registered_capital="4.1亿元")
+        url("edit", investor),
+        form_data(investor, address="深圳市龙岗区坂田街道", registered_capital="4.1亿元"),
     )
     assert response.status_code == 302, response.context["form"].errors
     investor.refresh_from_db()
@@ -166,7 +168,9 @@ def test_a_stale_company_edit_is_refused(city, as_user, investor):
 def test_a_parent_company_is_named_by_its_name(city, as_user, investor):
     parent = factories.company("华为投资控股测试有限公司", region="440305")
     factories.project(city, district=city.jingkai, company=investor)
-    as_user(city.jingkai_editor).post(url("edit", investor), form_data(investor, parent_name=parent.name))
+    as_user(city.jingkai_editor).post(
+        url("edit", investor), form_data(investor, parent_name=parent.name)
+    )
     investor.refresh_from_db()
     assert investor.parent == parent
     body = as_user(city.jingkai_editor).get(url("detail", parent)).content.decode()

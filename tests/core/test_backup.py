@@ -154,7 +154,9 @@ def test_restore_refuses_a_database_with_data_unless_forced(tmp_path):
     moved = Permission.objects.get(codename="view_company")
     moved_key = (moved.content_type_id, moved.codename, moved.name)
     moved.delete()
-    Permission.objects.create(content_type_id=moved_key[0], codename=moved_key[1], name=moved_key[2])
+    Permission.objects.create(
+        content_type_id=moved_key[0], codename=moved_key[1], name=moved_key[2]
+    )
 
     call_command("restore", str(path), force=True, verbosity=0)
     assert Project.all_objects.get(pk=signed.pk).name == signed.name

@@ -4,12 +4,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from tests import factories
 from yinli.core.history import entries_from_records, object_history
 from yinli.core.models import Region
 from yinli.projects import services
 from yinli.projects.models import Project, Stage, Status, Tag
-
-from tests import factories
 
 
 def lead(city, **extra):
@@ -65,7 +64,11 @@ def test_foreign_keys_are_shown_by_name(city):
 def test_choices_are_shown_by_their_label(city):
     project = lead(city)
     services.project_set_status(
-        project=project, status=Status.PAUSED, reason="资金未落实", by=city.jingkai_editor, version=1
+        project=project,
+        status=Status.PAUSED,
+        reason="资金未落实",
+        by=city.jingkai_editor,
+        version=1,
     )
     entry = object_history(project)[0]
     assert entry.action == "status"

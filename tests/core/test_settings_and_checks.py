@@ -169,7 +169,14 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         tmp_path, YINLI_DATABASE_URL=url, YINLI_SECRET_KEY=secrets.token_urlsafe(50), **PRODUCTION
     )
     result = yinli(
-        "check", "--deploy", "--database", "default", "--fail-level", "WARNING", env=env, cwd=tmp_path
+        "check",
+        "--deploy",
+        "--database",
+        "default",
+        "--fail-level",
+        "WARNING",
+        env=env,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

@@ -8,9 +8,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from yinli.projects.models import Project, Stage
-
 from tests import factories
+from yinli.projects.models import Project, Stage
 
 
 @pytest.fixture
@@ -99,7 +98,14 @@ def test_the_project_page_fits_a_phone(phone_page, login, city):
         controller_name="某某新能源科技集团股份有限公司（香港）",
     )
     login(phone_page, city.jingkai_editor.username)
-    for path in (f"/projects/{project.pk}/", f"/projects/{project.pk}/edit/", "/projects/"):
+    pages = (
+        f"/projects/{project.pk}/",
+        f"/projects/{project.pk}/edit/",
+        "/projects/",
+        "/projects/board/",
+        f"/companies/{project.company_id}/",
+    )
+    for path in pages:
         phone_page.goto(path)
         width, inner = no_sideways_scroll(phone_page)
         assert width <= inner, f"{path} scrolls sideways on a phone ({width}px > {inner}px)"

@@ -8,13 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests import factories
 from yinli.companies.uscc import generate_uscc
 from yinli.core.models import Region
 from yinli.projects import services
 from yinli.projects import views as project_views
 from yinli.projects.models import Agreement, Project, Stage, StageChange, Status
-
-from tests import factories
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -412,9 +411,7 @@ def test_a_signed_project_is_entered_at_its_stage_and_date(city, as_user):
     assert project.total_investment == Decimal("12000")
 
 
-def test_creating_a_signed_project_without_what_signing_needs_says_what_is_missing(
-    city, as_user
-):
+def test_creating_a_signed_project_without_what_signing_needs_says_what_is_missing(city, as_user):
     response = as_user(city.jingkai_editor).post(
         url("create"),
         {
@@ -532,9 +529,7 @@ def test_a_lost_project_needs_a_reason_and_a_place(city, as_user, jingkai_projec
     assert jingkai_project.lost_to.code == "340100"
 
 
-def test_a_deleted_project_goes_to_the_recycle_bin_and_comes_back(
-    city, as_user, jingkai_project
-):
+def test_a_deleted_project_goes_to_the_recycle_bin_and_comes_back(city, as_user, jingkai_project):
     client = as_user(city.jingkai_editor)
     response = client.post(url("delete", jingkai_project), {"version": 1})
     assert response.status_code == 302
@@ -571,9 +566,7 @@ def test_a_stale_delete_is_refused(city, as_user, jingkai_project):
 # --- The detail page -------------------------------------------------------------------------
 
 
-def test_the_detail_page_shows_the_timeline_and_the_change_history(
-    city, as_user, jingkai_project
-):
+def test_the_detail_page_shows_the_timeline_and_the_change_history(city, as_user, jingkai_project):
     services.project_advance_stage(
         project=jingkai_project,
         stage=Stage.REGISTERED,
@@ -659,9 +652,7 @@ def test_the_list_pages_by_fifty(city, as_user):
     assert response.context["totals"]["count"] == 51
 
 
-def test_the_list_query_count_does_not_grow_with_rows(
-    city, as_user, django_assert_max_num_queries
-):
+def test_the_list_query_count_does_not_grow_with_rows(city, as_user, django_assert_max_num_queries):
     shenzhen = factories.company("深圳测试电子有限公司", region="440305")
     for n in range(30):
         factories.project(
@@ -718,3 +709,15 @@ def test_stage_dates_in_the_future_are_refused_on_create(city, as_user):
         },
     )
     assert "stage_on" in response.context["form"].errors
+
+
+def test_the_list_offers_the_export_of_the_same_filter(city, as_user):
+    response = as_user(city.jingkai_editor).get(url("list", stage=Stage.SIGNED, page=1))
+    assert f'{reverse("project-export")}?stage=signed"' in response.content.decode()
+
+
+def test_a_figures_drill_down_survives_refiltering(city, as_user):
+    response = as_user(city.analyst).get(url("list", stat="signed", period="2025H1"))
+    body = response.content.decode()
+    assert 'name="period" value="2025H1"' in body
+    assert 'type="hidden" name="stat" value="signed"' in body

@@ -32,7 +32,7 @@ def test_the_compiled_catalogue_holds_every_translation(po):
     assert all(e.msgstr or e.msgstr_plural for e in mo if e.msgid)
 
 
-def test_the_login_page_renders_in_chinese(client):
+def test_the_login_page_renders_in_chinese(client, db):
     body = client.get(reverse("login")).content.decode()
     assert "引力 · 招商引资项目管理" in body
     assert "用户名" in body and "密码" in body
@@ -46,5 +46,12 @@ def test_model_choices_read_as_plain_chinese():
 
     with translation.override("zh-hans"):
         assert [str(label) for _v, label in Stage.choices] == [
-            "线索", "洽谈", "签约", "注册", "开工", "竣工", "投产", "达产"
+            "线索",
+            "洽谈",
+            "签约",
+            "注册",
+            "开工",
+            "竣工",
+            "投产",
+            "达产",
         ]

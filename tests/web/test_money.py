@@ -34,7 +34,12 @@ def test_foreign_currencies_keep_their_name():
 
 @pytest.mark.parametrize(
     ("wan", "currency"),
-    [(Decimal("35000"), "CNY"), (Decimal("0.5"), "CNY"), (Decimal("1500"), "USD"), (Decimal("800.25"), "EUR")],
+    [
+        (Decimal("35000"), "CNY"),
+        (Decimal("0.5"), "CNY"),
+        (Decimal("1500"), "USD"),
+        (Decimal("800.25"), "EUR"),
+    ],
 )
 def test_a_stored_amount_reads_back_from_the_form(wan, currency):
     amount = parse_amount(amount_for_input(wan, currency))

@@ -4,10 +4,9 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from tests import factories
 from yinli.projects import services
 from yinli.projects.models import Stage
-
-from tests import factories
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 

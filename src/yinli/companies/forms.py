@@ -15,7 +15,9 @@ from .selectors import find_company
 
 
 class CompanyForm(forms.ModelForm):
-    region = RegionField(label=_("Region"), help_text=_("A place as you would write it: 深圳, 上海浦东, 韩国首尔."))
+    region = RegionField(
+        label=_("Region"), help_text=_("A place as you would write it: 深圳, 上海浦东, 韩国首尔.")
+    )
     parent_name = forms.CharField(
         label=_("Parent company"),
         required=False,

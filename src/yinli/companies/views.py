@@ -22,7 +22,8 @@ from yinli.web.fields import apply_service_errors, bootstrap
 from . import services
 from .forms import CompanyForm
 from .models import Company
-from .selectors import CompanyFilter, company_projects, search_companies
+from .search import search_candidates
+from .selectors import CompanyFilter, company_projects
 from .tables import CompanyTable
 
 REGION_JOINS = ["region__city__province", "region__province", "region__parent"]
@@ -41,9 +42,7 @@ def company_list(request):
     base = (
         scoping.visible_companies(user)
         .select_related(*REGION_JOINS)
-        .annotate(
-            project_count=Count("projects", filter=Q(projects__deleted_at__isnull=True))
-        )
+        .annotate(project_count=Count("projects", filter=Q(projects__deleted_at__isnull=True)))
     )
     filterset = CompanyFilter(request.GET or None, queryset=base, request=request)
     filterset.form.fields["q"].widget.attrs["placeholder"] = _(
@@ -67,17 +66,22 @@ def company_list(request):
 
 
 def company_search(request):
-    """Suggestions for the company box of the project form (htmx)."""
-    text = request.GET.get("q") or request.GET.get("company_name") or ""
-    companies = []
-    if text.strip():
-        companies = list(
-            search_companies(scoping.visible_companies(request.user), text)
-            .select_related(*REGION_JOINS)
-            .order_by("name")[:SUGGESTIONS]
-        )
+    """Suggestions for the company box of the project form (htmx): the candidate search ranks
+    every variant of a name, so an existing company is found before a duplicate is typed in."""
+    text = (request.GET.get("q") or request.GET.get("company_name") or "").strip()
+    suggestions = []
+    if text:
+        candidates = search_candidates(text, limit=SUGGESTIONS)
+        companies = scoping.visible_companies(
+            request.user, Company.objects.select_related(*REGION_JOINS)
+        ).in_bulk([c.company_id for c in candidates])
+        suggestions = [
+            {"company": companies[c.company_id], "reason": c.reason, "score": c.score}
+            for c in candidates
+            if c.company_id in companies
+        ]
     return render(
-        request, "companies/_suggestions.html", {"companies": companies, "text": text.strip()}
+        request, "companies/_suggestions.html", {"suggestions": suggestions, "text": text}
     )
 
 

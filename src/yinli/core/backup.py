@@ -308,7 +308,12 @@ def write_backup(
                         for ct in ContentType.objects.using(using).order_by("pk")
                     },
                     permissions={
-                        str(p.pk): [p.content_type.app_label, p.content_type.model, p.codename, p.name]
+                        str(p.pk): [
+                            p.content_type.app_label,
+                            p.content_type.model,
+                            p.codename,
+                            p.name,
+                        ]
                         for p in Permission.objects.using(using)
                         .select_related("content_type")
                         .order_by("pk")
@@ -518,9 +523,7 @@ def restore_backup(
                 model = model_for.get(entry.model)
                 if model is None:
                     continue
-                rows = _load_model(
-                    archive, entry, model, using=using, id_maps=id_maps, say=say
-                )
+                rows = _load_model(archive, entry, model, using=using, id_maps=id_maps, say=say)
                 loaded_models.append(model)
                 if rows:
                     say(f"恢复 {entry.model}: {rows} 行")

@@ -100,6 +100,10 @@ def _plain(value: Any, model_field: models.Field | None = None) -> str:
     return str(value)
 
 
+def _default(model_field: models.Field):
+    return model_field.get_default() if model_field.has_default() else None
+
+
 def _related_names(model_field: models.ForeignKey, ids: set[int]) -> dict[int, str]:
     from .models import Region
 
@@ -171,7 +175,8 @@ def entries_from_records(records, *, with_changes: bool = True) -> list[HistoryE
 
     record_ids = {r.history_id for r in records}
     all_rows = records + [
-        p for p in {p.history_id: p for p in previous_by_id.values()}.values()
+        p
+        for p in {p.history_id: p for p in previous_by_id.values()}.values()
         if p.history_id not in record_ids
     ]
 
@@ -228,6 +233,8 @@ def entries_from_records(records, *, with_changes: bool = True) -> list[HistoryE
         changes: list[FieldChange] = []
         if with_changes and record.history_type != "-":
             for f in fields:
+                if previous is None and getattr(record, f.attname) == _default(f):
+                    continue  # a new record's untouched defaults say nothing
                 after = shown(record, f)
                 before = shown(previous, f) if previous is not None else ""
                 if before != after:

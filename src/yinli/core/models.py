@@ -63,11 +63,7 @@ class Region(models.Model):
             city = self.city
             prefix = city.name if city.name != self.name else ""
             # A municipality's city is named like its province: 北京市朝阳区, not 北京北京市朝阳区.
-            if (
-                city.province_id
-                and city.province_id != city.id
-                and city.province.name != city.name
-            ):
+            if city.province_id and city.province_id != city.id and city.province.name != city.name:
                 prefix = city.province.short_name + prefix
             return prefix + self.name
         if self.kind == RegionKind.CITY and self.province_id and self.province_id != self.id:

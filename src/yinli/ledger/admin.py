@@ -19,8 +19,18 @@ class ImportMappingAdmin(admin.ModelAdmin):
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = [
-        "file_name", "kind", "user", "district", "started_at", "rows", "created", "updated",
-        "unchanged", "skipped", "error_count", "status",
+        "file_name",
+        "kind",
+        "user",
+        "district",
+        "started_at",
+        "rows",
+        "created",
+        "updated",
+        "unchanged",
+        "skipped",
+        "error_count",
+        "status",
     ]
     list_filter = ["kind", "status", "district"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields]

@@ -147,3 +147,6 @@ class ImportChange(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["model", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.model} #{self.object_id}"

@@ -34,7 +34,17 @@ ZIPPED_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_FIELDS = 2
 TOTAL_WORDS = {"合计", "小计", "总计", "总合计", "累计", "合计数", "共计"}
-NOTE_PREFIXES = ("注", "说明", "备注:", "填报说明", "填表说明", "制表", "填表人", "审核人", "数据来源")
+NOTE_PREFIXES = (
+    "注",
+    "说明",
+    "备注:",
+    "填报说明",
+    "填表说明",
+    "制表",
+    "填表人",
+    "审核人",
+    "数据来源",
+)
 
 
 class LedgerFileError(ValidationError):
@@ -88,8 +98,11 @@ def check_file(path: Path, limits: Limits) -> None:
             ) from exc
         if expanded > limits.max_uncompressed:
             raise LedgerFileError(
-                _("The workbook would expand to %(size)s, more than the %(limit)s allowed; it "
-                  "was not opened.") % {"size": _mib(expanded), "limit": _mib(limits.max_uncompressed)},
+                _(
+                    "The workbook would expand to %(size)s, more than the %(limit)s allowed; it "
+                    "was not opened."
+                )
+                % {"size": _mib(expanded), "limit": _mib(limits.max_uncompressed)},
                 code="zip_bomb",
             )
 
@@ -104,8 +117,11 @@ def sha256_of(path: Path) -> str:
 
 def _too_many_rows(count: int, limits: Limits) -> LedgerFileError:
     return LedgerFileError(
-        _("The sheet has %(count)s rows; at most %(limit)s rows can be imported at once (use "
-          "bulk mode for more).") % {"count": count, "limit": limits.max_rows},
+        _(
+            "The sheet has %(count)s rows; at most %(limit)s rows can be imported at once (use "
+            "bulk mode for more)."
+        )
+        % {"count": count, "limit": limits.max_rows},
         code="too_many_rows",
     )
 
@@ -136,7 +152,6 @@ def _spreadsheet_rows(path: Path, limits: Limits) -> tuple[Iterator[tuple[int, l
     if end_row > limits.max_rows + HEADER_SEARCH_ROWS:
         raise _too_many_rows(end_row, limits)
     start_col = sheet.start[1] if sheet.start else 0
-    merged = getattr(sheet, "merged_cell_ranges", None) or []
 
     def rows() -> Iterator[tuple[int, list]]:
         pad = [""] * start_col
@@ -144,9 +159,7 @@ def _spreadsheet_rows(path: Path, limits: Limits) -> tuple[Iterator[tuple[int, l
             yield number, pad + values if start_col else values
         workbook.close()
 
-    rows_iter = rows()
-    rows_iter.merged = merged  # type: ignore[attr-defined]
-    return rows_iter, end_row
+    return rows(), end_row
 
 
 def detect_encoding(path: Path) -> str:
@@ -188,12 +201,14 @@ def _csv_rows(path: Path, limits: Limits) -> tuple[Iterator[tuple[int, list]], i
     def rows() -> Iterator[tuple[int, list]]:
         with path.open("r", encoding=encoding, newline="") as handle:
             try:
-                for number, values in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
-                    yield number, values
+                yield from enumerate(csv.reader(handle, delimiter=delimiter), start=1)
             except UnicodeDecodeError as exc:
                 raise LedgerFileError(
-                    _("%(name)s changes its text encoding part-way through; save it again as "
-                      "UTF-8.") % {"name": path.name},
+                    _(
+                        "%(name)s changes its text encoding part-way through; save it again as "
+                        "UTF-8."
+                    )
+                    % {"name": path.name},
                     code="bad_encoding",
                 ) from exc
 
@@ -237,7 +252,9 @@ def is_total_row(cells: list) -> bool:
     for value in cells[:4]:
         if isinstance(value, str) and value.strip():
             text = _plain(value).rstrip(":")
-            if text in TOTAL_WORDS or text.startswith(("合计", "小计", "总计")) and len(text) <= 8:
+            if text in TOTAL_WORDS or (
+                text.startswith(("合计", "小计", "总计")) and len(text) <= 8
+            ):
                 return True
     return False
 
@@ -282,8 +299,10 @@ class Ledger:
             if count == 1:
                 index = next(i for i, v in enumerate(cells) if not _is_blank_cell(v))
                 text = _plain(cells[index])
-                if index not in mapped_indexes or text.startswith(NOTE_PREFIXES) or (
-                    name_col is not None and index != name_col.index and len(cells) > 3
+                if (
+                    index not in mapped_indexes
+                    or text.startswith(NOTE_PREFIXES)
+                    or (name_col is not None and index != name_col.index and len(cells) > 3)
                 ):
                     self.skipped_rows.append((number, "note"))
                     continue
@@ -333,8 +352,11 @@ def open_ledger(
     found = find_header(head, overrides)
     if found is None:
         raise LedgerFileError(
-            _("No header row was found in the first %(count)s rows: a header names columns such "
-              "as 项目名称, 投资方, 总投资, 签约时间.") % {"count": HEADER_SEARCH_ROWS},
+            _(
+                "No header row was found in the first %(count)s rows: a header names columns such "
+                "as 项目名称, 投资方, 总投资, 签约时间."
+            )
+            % {"count": HEADER_SEARCH_ROWS},
             code="no_header",
         )
     header_rows, columns, after = found

@@ -28,27 +28,56 @@ DEFAULT_SYNONYMS: list[tuple[str, str, str]] = [
     *[("stage", t, Stage.LEAD) for t in ["线索", "信息", "项目信息", "在跟踪", "跟踪", "初步接触"]],
     *[
         ("stage", t, Stage.NEGOTIATING)
-        for t in ["洽谈", "在谈", "洽谈中", "在洽谈", "正在洽谈", "意向", "有意向", "推进中",
-                  "框架协议", "签订框架协议", "已签框架协议"]
+        for t in [
+            "洽谈",
+            "在谈",
+            "洽谈中",
+            "在洽谈",
+            "正在洽谈",
+            "意向",
+            "有意向",
+            "推进中",
+            "框架协议",
+            "签订框架协议",
+            "已签框架协议",
+        ]
     ],
     *[
         ("stage", t, Stage.SIGNED)
-        for t in ["签约", "已签约", "正式签约", "签订协议", "已签协议", "签约未注册", "协议签约",
-                  "已签订正式协议", "签约待注册"]
+        for t in [
+            "签约",
+            "已签约",
+            "正式签约",
+            "签订协议",
+            "已签协议",
+            "签约未注册",
+            "协议签约",
+            "已签订正式协议",
+            "签约待注册",
+        ]
     ],
-    *[("stage", t, Stage.REGISTERED) for t in ["注册", "已注册", "完成注册", "注册未开工", "待开工"]],
+    *[
+        ("stage", t, Stage.REGISTERED)
+        for t in ["注册", "已注册", "完成注册", "注册未开工", "待开工"]
+    ],
     *[
         ("stage", t, Stage.STARTED)
         for t in ["开工", "已开工", "在建", "建设中", "正在建设", "施工中", "新开工", "开工建设"]
     ],
     *[("stage", t, Stage.COMPLETED) for t in ["竣工", "已竣工", "建成", "完工", "竣工验收"]],
-    *[("stage", t, Stage.PRODUCING) for t in ["投产", "已投产", "试生产", "试投产", "部分投产", "运营"]],
+    *[
+        ("stage", t, Stage.PRODUCING)
+        for t in ["投产", "已投产", "试生产", "试投产", "部分投产", "运营"]
+    ],
     *[("stage", t, Stage.FULL) for t in ["达产", "已达产", "全面达产", "满产"]],
     *[("category", t, Category.INDUSTRIAL) for t in ["工业", "工业项目", "制造业", "先进制造业"]],
     *[("category", t, Category.SERVICE) for t in ["服务业", "服务业项目", "现代服务业", "服务"]],
     *[("category", t, Category.OTHER) for t in ["其他", "其它", "农业", "基础设施"]],
     *[("kind", t, Kind.NEW) for t in ["新建", "新设", "新项目", "新引进"]],
-    *[("kind", t, Kind.EXPANSION) for t in ["增资扩产", "增资", "扩产", "扩建", "技改", "增资扩股"]],
+    *[
+        ("kind", t, Kind.EXPANSION)
+        for t in ["增资扩产", "增资", "扩产", "扩建", "技改", "增资扩股"]
+    ],
     *[("channel", t, "驻点招商") for t in ["驻点", "驻外招商"]],
     *[("channel", t, "以商引商") for t in ["以商招商", "商引商"]],
     *[("channel", t, "委托招商") for t in ["委托"]],
@@ -78,10 +107,10 @@ class ValueResolver:
         from .models import ValueSynonym
 
         self._synonyms: dict[str, dict[str, str]] = {}
-        for kind, text, value in DEFAULT_SYNONYMS:
+        stored = list(ValueSynonym.objects.values_list("kind", "text", "value"))
+        # The table is seeded by a migration; the built-in list stands in only when it is empty.
+        for kind, text, value in stored or DEFAULT_SYNONYMS:
             self._synonyms.setdefault(kind, {})[word_key(text)] = str(value)
-        for kind, text, value in ValueSynonym.objects.values_list("kind", "text", "value"):
-            self._synonyms.setdefault(kind, {})[word_key(text)] = value
         self._industries = {i.pk: i for i in Industry.objects.all()}
         self._industry_words: dict[str, Industry] = {}
         for industry in self._industries.values():
@@ -112,13 +141,19 @@ class ValueResolver:
 
     def stage(self, text: object) -> str:
         return self._choice(
-            "stage", text, Stage.choices,
-            _('"%(text)s" is no stage Yinli knows (线索, 洽谈, 签约, 注册, 开工, 竣工, 投产, 达产).'),
+            "stage",
+            text,
+            Stage.choices,
+            _(
+                '"%(text)s" is no stage Yinli knows (线索, 洽谈, 签约, 注册, 开工, 竣工, 投产, 达产).'
+            ),
         )
 
     def category(self, text: object) -> str:
         return self._choice(
-            "category", text, Category.choices,
+            "category",
+            text,
+            Category.choices,
             _('"%(text)s" is no project category (工业, 服务业, 其他).'),
         )
 
@@ -142,8 +177,11 @@ class ValueResolver:
                 found = self._industries[starts.pop()]
         if found is None:
             raise ValidationError(
-                _('"%(text)s" is no industry direction Yinli knows; an administrator can add it '
-                  "as a synonym.") % {"text": _cell_text(text)},
+                _(
+                    '"%(text)s" is no industry direction Yinli knows; an administrator can add it '
+                    "as a synonym."
+                )
+                % {"text": _cell_text(text)},
                 code="unknown_value",
             )
         return found
@@ -173,7 +211,8 @@ class ValueResolver:
         key = cache_key[1]
         synonym = self._synonyms.get("district", {}).get(key)
         exact = [
-            d for d in self._districts
+            d
+            for d in self._districts
             if key in {word_key(d.name), word_key(d.short_name), word_key(d.code)}
             or (synonym and synonym == d.code)
         ]
@@ -197,9 +236,13 @@ class ValueResolver:
         cache_key = ("region", _cell_text(text))
         if cache_key not in self._cache:
             region, result = resolve_region(cache_key[1], within=self.home_region)
-            self._cache[cache_key] = region if region is not None else ValidationError(
-                result.message or _('No region matches "%(text)s".') % {"text": cache_key[1]},
-                code="unknown_region",
+            self._cache[cache_key] = (
+                region
+                if region is not None
+                else ValidationError(
+                    result.message or _('No region matches "%(text)s".') % {"text": cache_key[1]},
+                    code="unknown_region",
+                )
             )
         found = self._cache[cache_key]
         if isinstance(found, ValidationError):

@@ -69,6 +69,8 @@ class ProjectFilter(df.FilterSet):
     channel = df.NumberFilter(field_name="channel_id", label=_("Channel"))
     event = df.NumberFilter(field_name="event_id", label=_("Event"))
     company = df.NumberFilter(field_name="company_id", label=_("Company"))
+    # A statistics figure's drill-down: ?stat=signed&period=2025H1&definition=1&by=…&key=…
+    stat = df.CharFilter(method="filter_stat", label=_("Statistics figure"))
 
     class Meta:
         model = Project
@@ -106,3 +108,9 @@ class ProjectFilter(df.FilterSet):
 
     def filter_source_group(self, queryset, name, value):
         return queryset.filter(source_group_q(value))
+
+    def filter_stat(self, queryset, name, value):
+        # Exactly the projects a figure counts, through the statistics selector.
+        from yinli.stats.drilldown import drilldown_queryset
+
+        return drilldown_queryset(queryset, self.data)

@@ -38,7 +38,11 @@ SECTIONS: list[tuple[str, Any, list[str]]] = [
             "jobs",
         ],
     ),
-    ("progress", _("Progress"), ["stage", "stage_on", "agreement", "channel", "introducer", "event"]),
+    (
+        "progress",
+        _("Progress"),
+        ["stage", "stage_on", "agreement", "channel", "introducer", "event"],
+    ),
     ("statistics", _("Statistics (入库列统)"), ["fai_code", "fai_on"]),
     (
         "ownership",
@@ -59,7 +63,9 @@ def _with(queryset, current):
     """A choice list that still offers the value the record already has."""
     if current is None:
         return queryset
-    return queryset.model.objects.filter(pk__in=[*queryset.values_list("pk", flat=True), current.pk])
+    return queryset.model.objects.filter(
+        pk__in=[*queryset.values_list("pk", flat=True), current.pk]
+    )
 
 
 class ProjectForm(forms.ModelForm):
@@ -159,7 +165,12 @@ class ProjectForm(forms.ModelForm):
             for name in ("signing_region", "controller_region"):
                 self.initial[name] = self.fields[name].remember(getattr(project, name))
             self.fields["foreign_investment"].stored_currency = project.foreign_currency or "USD"
-            for name in ("total_investment", "foreign_investment", "expected_output", "expected_tax"):
+            for name in (
+                "total_investment",
+                "foreign_investment",
+                "expected_output",
+                "expected_tax",
+            ):
                 self.initial[name] = getattr(project, name)
         self.fields["company_name"].widget.attrs.update(
             {
@@ -218,9 +229,7 @@ class ProjectForm(forms.ModelForm):
         """
         cleaned = self.cleaned_data
         data: dict[str, Any] = {
-            name: cleaned[name]
-            for name in self._meta.fields
-            if name != "tags" and name in cleaned
+            name: cleaned[name] for name in self._meta.fields if name != "tags" and name in cleaned
         }
         company = cleaned.get("company")
         if company is None and self.new_company_name:
@@ -296,11 +305,19 @@ class PageProjectFilter(ProjectFilter):
     """The list's filters: the shared ProjectFilter, with the source region typed as text."""
 
     primary_filters = ("stage", "status", "district", "industry")
+    # Filters reached by a link (a company's projects, a statistics figure's drill-down), not typed.
+    linked_filters = ("channel", "event", "company", "stat")
+    # A figure's drill-down needs these along with `stat`; the form carries them unchanged.
+    carried_params = ("period", "definition", "by", "key")
 
     @property
     def more_active(self) -> bool:
-        shown = {"q", *self.primary_filters, "channel", "event", "company"}
+        shown = {"q", *self.primary_filters, *self.linked_filters}
         return any(self.data.get(name) for name in self.filters if name not in shown)
+
+    @property
+    def carried(self) -> list[tuple[str, str]]:
+        return [(name, self.data[name]) for name in self.carried_params if self.data.get(name)]
 
     def filter_source(self, queryset, name, value):
         from .filters import source_q
@@ -328,6 +345,7 @@ class PageProjectFilter(ProjectFilter):
             form.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         form.fields["q"].widget.attrs["placeholder"] = _("Name, investor, pinyin initials, code")
         form.fields["source"].widget.attrs["placeholder"] = _("e.g. 深圳, 上海浦东, 韩国")
-        for hidden in ("channel", "event", "company"):
-            form.fields[hidden].widget = forms.HiddenInput()
+        for hidden in self.linked_filters:
+            if hidden in form.fields:
+                form.fields[hidden].widget = forms.HiddenInput()
         bootstrap(form)

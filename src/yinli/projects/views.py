@@ -62,9 +62,7 @@ def get_project(request, pk: int, *, change: bool = False) -> Project:
     A deleted project is shown only to those who may change (and so restore) it.
     """
     user = request.user
-    queryset = scoping.visible_projects(
-        user, Project.all_objects.select_related(*DETAIL_RELATED)
-    )
+    queryset = scoping.visible_projects(user, Project.all_objects.select_related(*DETAIL_RELATED))
     project = get_object_or_404(queryset, pk=pk)
     if change or project.is_deleted:
         if not scoping.can_change_project(user, project):
@@ -121,7 +119,9 @@ def project_board(request):
         row = summary.get(stage.value, {"count": 0, "total": None})
         cards = []
         if row["count"]:
-            cards = list(queryset.filter(stage=stage.value).order_by("-stage_on", "-id")[:BOARD_CAP])
+            cards = list(
+                queryset.filter(stage=stage.value).order_by("-stage_on", "-id")[:BOARD_CAP]
+            )
         shown_ids.extend(card.pk for card in cards)
         columns.append(
             {
@@ -373,4 +373,3 @@ def project_restore(request, pk: int):
     else:
         messages.success(request, _("“%(name)s” was restored.") % {"name": project.name})
     return redirect("projects:detail", pk=pk)
-

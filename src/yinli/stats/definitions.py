@@ -31,12 +31,14 @@ DEFAULT_WORDING: dict[str, Any] = {
     "over": "超过",
     "under": "不足",
     "about": "约",
+    "equal": "为",
     "yoy": "同比",
     "respectively": "分别",
     "both": "均",
     "and": "和",
     "count_subject": "项目数量",
     "investment_subject": "投资额",
+    "outside": "市外",
     "local": "本地",
     "local_expansion": "本地增资",
     "unknown_source": "来源不详",
@@ -102,7 +104,9 @@ def _decimal(value: Any, field: str) -> Decimal:
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError) as error:
-        raise ValidationError({field: _("%(value)s is not a number.") % {"value": value}}) from error
+        raise ValidationError(
+            {field: _("%(value)s is not a number.") % {"value": value}}
+        ) from error
     if not number.is_finite():
         raise ValidationError({field: _("%(value)s is not a number.") % {"value": value}})
     return number
@@ -148,7 +152,9 @@ def validate_definition(definition) -> None:
         ("yoy_on_zero", YoyOnZero),
     ):
         if getattr(definition, field) not in choices.values:
-            errors[field] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)}
+            errors[field] = _("Choose one of: %(choices)s.") % {
+                "choices": ", ".join(choices.values)
+            }
     bands = definition.size_bands_yi
     try:
         numbers = [Decimal(str(b)) for b in bands] if isinstance(bands, list) else []
@@ -167,7 +173,9 @@ def validate_definition(definition) -> None:
         errors["wording"] = _("The wording rules must be a JSON object.")
     else:
         sentences = wording.get("sentences", {})
-        if not isinstance(sentences, dict) or any(not isinstance(v, str) for v in sentences.values()):
+        if not isinstance(sentences, dict) or any(
+            not isinstance(v, str) for v in sentences.values()
+        ):
             errors["wording"] = _("Each sentence of the wording rules must be text.")
     if errors:
         raise ValidationError(errors)

@@ -189,11 +189,6 @@ class Definition(models.Model):
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
 
-    def clean(self) -> None:
-        from .definitions import validate_definition
-
-        validate_definition(self)
-
     def save(self, *args, **kwargs):
         if self.pk:
             stored = type(self).objects.filter(pk=self.pk).values(*PARAMETER_FIELDS).first()
@@ -209,6 +204,11 @@ class Definition(models.Model):
                         code="immutable",
                     )
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from .definitions import validate_definition
+
+        validate_definition(self)
 
 
 class ConversionRate(models.Model):

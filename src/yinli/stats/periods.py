@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils.translation import gettext as _
 
@@ -72,6 +72,8 @@ class Period:
             return w["quarters"][self.number - 1]
         if self.kind == "month":
             return w["month"].format(m=self.number)
+        if self.kind == "months" and self.year == self.last_year:
+            return w["months"].format(m1=self.number, m2=self.last_number)
         return self._long_tail(w)
 
     def label(self, words: dict | None = None) -> str:
@@ -100,6 +102,7 @@ class Period:
     def as_dict(self, words: dict | None = None) -> dict:
         return {
             "code": self.code,
+            "kind": self.kind,
             "label": self.label(words),
             "short_label": self.short_label(words),
             "start": self.start.isoformat(),
@@ -120,7 +123,9 @@ def _year(text: str) -> int:
 def _month(text: str, whole: str) -> int:
     month = int(text)
     if not 1 <= month <= 12:
-        raise PeriodError(_("%(text)s: there is no month %(month)s.") % {"text": whole, "month": text})
+        raise PeriodError(
+            _("%(text)s: there is no month %(month)s.") % {"text": whole, "month": text}
+        )
     return month
 
 
@@ -164,37 +169,30 @@ def parse_period(text: str) -> Period:
     """Read a period; raise PeriodError with the accepted forms when it cannot be read."""
     raw = (text or "").strip()
     value = raw.upper().replace("—", "..").replace("～", "..").replace("~", "..")
-    try:
-        if m := re.fullmatch(r"(\d{4})", value):
-            return year_period(_year(m[1]))
-        if m := re.fullmatch(r"(\d{4})H([12])", value):
-            return half_period(_year(m[1]), int(m[2]))
-        if m := re.fullmatch(r"(\d{4})Q([1-4])", value):
-            return quarter_period(_year(m[1]), int(m[2]))
-        if m := re.fullmatch(r"(\d{4})-(\d{1,2})", value):
-            return month_period(_year(m[1]), _month(m[2], raw))
-        if m := re.fullmatch(r"(\d{4})-(\d{1,2})\.\.(\d{4})-(\d{1,2})", value):
-            period = months_period(
-                _year(m[1]), _month(m[2], raw), _year(m[3]), _month(m[4], raw)
-            )
-        elif m := re.fullmatch(r"(\d{4}-\d{1,2}-\d{1,2})\.\.(\d{4}-\d{1,2}-\d{1,2})", value):
-            start, end = (_iso(part, raw) for part in (m[1], m[2]))
-            period = range_period(start, end)
-        else:
-            raise PeriodError(
-                _(
-                    "Cannot read the period %(text)s. Write a year (2025), a half year (2025H1), "
-                    "a quarter (2025Q3), a month (2025-07), months (2025-01..2025-08) or dates "
-                    "(2025-01-01..2025-06-30)."
-                )
-                % {"text": raw or '""'}
-            )
-    except PeriodError:
-        raise
-    if period.end < period.start:
+    if m := re.fullmatch(r"(\d{4})", value):
+        return year_period(_year(m[1]))
+    if m := re.fullmatch(r"(\d{4})H([12])", value):
+        return half_period(_year(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{4})Q([1-4])", value):
+        return quarter_period(_year(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", value):
+        return month_period(_year(m[1]), _month(m[2], raw))
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})\.\.(\d{4})-(\d{1,2})", value):
+        period = months_period(_year(m[1]), _month(m[2], raw), _year(m[3]), _month(m[4], raw))
+    elif m := re.fullmatch(r"(\d{4}-\d{1,2}-\d{1,2})\.\.(\d{4}-\d{1,2}-\d{1,2})", value):
+        start, end = (_iso(part, raw) for part in (m[1], m[2]))
+        period = range_period(start, end)
+    else:
         raise PeriodError(
-            _("The period %(text)s ends before it starts.") % {"text": raw}
+            _(
+                "Cannot read the period %(text)s. Write a year (2025), a half year (2025H1), "
+                "a quarter (2025Q3), a month (2025-07), months (2025-01..2025-08) or dates "
+                "(2025-01-01..2025-06-30)."
+            )
+            % {"text": raw or '""'}
         )
+    if period.end < period.start:
+        raise PeriodError(_("The period %(text)s ends before it starts.") % {"text": raw})
     return period
 
 
@@ -238,7 +236,3 @@ def years_back(period: Period, years: int) -> Period:
     """
     start = date(period.end.year - years + 1, 1, 1)
     return range_period(start, period.end)
-
-
-def day_before(day: date) -> date:
-    return day - timedelta(days=1)

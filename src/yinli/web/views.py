@@ -37,10 +37,9 @@ def home(request):
         }
         for stage in Stage
     ]
-    records = (
-        Project.history.filter(id__in=visible.values("id"))
-        .order_by("-history_date", "-history_id")[:RECENT]
-    )
+    records = Project.history.filter(id__in=visible.values("id")).order_by(
+        "-history_date", "-history_id"
+    )[:RECENT]
     recent = entries_from_records(records)
 
     attention = []

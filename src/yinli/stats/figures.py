@@ -1,0 +1,583 @@
+"""The figures of a period and scope, computed in the database from the one selector.
+
+Each function runs one aggregate query (a breakdown one GROUP BY) and returns exact Decimals:
+amounts in 亿元, shares and changes in percent, unrounded. The report (yinli.stats.report)
+rounds them at the end, half up, so that shares and year-on-year changes are computed on
+unrounded values. A change on a zero base is None.
+
+Definitions of the follow-through rates (of the projects counted as signed in the period, as the
+records stand when the report is made):
+- 开工率 started_pct: share that reached 开工 or a later stage;
+- 履约率 fulfilled_pct: share that reached 注册 or a later stage and is neither 流失 nor 终止
+  (the investor set up the company and the project goes on, as the agreement promised);
+- 资金到位率 funds_in_place_pct: Σ 到位资金 recorded so far ÷ Σ total investment;
+- 投产率 producing_pct: share that reached 投产 or 达产.
+
+Pipeline figures concern every live, unmerged project in scope (no threshold, any category):
+by stage and status as they stand; the conversion of the leads that entered in the period (first
+stage-log entry 线索 or 洽谈 within it) into signed projects since; the median days from lead to
+signing, signing to 开工 and 开工 to 投产 of the projects that reached the later stage in the period.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from yinli.companies.models import Ownership
+from yinli.core import regiondata
+from yinli.core.models import OrgUnit, Region, RegionGroup
+from yinli.projects.filters import source_group_q
+from yinli.projects.models import (
+    STAGE_ORDER,
+    Category,
+    FundsInPlace,
+    Stage,
+    StageChange,
+    Status,
+)
+
+from . import dimensions, selectors
+from .definitions import wording_of
+from .drilldown import drilldown_url
+from .periods import Period, previous_year, years_back
+
+YI = selectors.YI
+HUNDRED = Decimal(100)
+
+
+def yi(wan) -> Decimal:
+    """万元 → 亿元 (exact)."""
+    return Decimal(wan or 0) / YI
+
+
+def pct(part, whole) -> Decimal | None:
+    """part ÷ whole in percent; None when the whole is zero."""
+    if not whole:
+        return None
+    return Decimal(part or 0) * HUNDRED / Decimal(whole)
+
+
+def yoy(current, previous) -> Decimal | None:
+    """The change against last year in percent; None on a zero base."""
+    if not previous:
+        return None
+    return (Decimal(current or 0) - Decimal(previous)) * HUNDRED / Decimal(previous)
+
+
+@dataclass
+class Context:
+    """What every figure of one report shares: definition, period, scope."""
+
+    definition: object
+    period: Period
+    user: object = None
+    district: OrgUnit | None = None
+    previous: Period | None = None
+    words: dict = field(default_factory=dict)
+    refs: selectors.Refs | None = None
+
+    def __post_init__(self):
+        self.previous = self.previous or previous_year(self.period)
+        self.words = self.words or wording_of(self.definition)
+        self.refs = self.refs or selectors.Refs.load()
+
+    def counted(self, period: Period | None = None) -> QuerySet:
+        period = period or self.period
+        return selectors.counted_projects(
+            definition=self.definition,
+            start=period.start,
+            end=period.end,
+            user=self.user,
+            district=self.district,
+        )
+
+    def in_statistics(self, period: Period | None = None) -> QuerySet:
+        period = period or self.period
+        return selectors.in_statistics_projects(
+            start=period.start, end=period.end, user=self.user, district=self.district
+        )
+
+    def live(self) -> QuerySet:
+        return selectors.live_projects(user=self.user, district=self.district)
+
+    def url(self, stat: str = "signed", by: str | None = None, key=None, period=None) -> str:
+        return drilldown_url(
+            stat=stat,
+            definition=self.definition,
+            period=None if stat == "pipeline" else (period or self.period),
+            district=self.district,
+            by=by,
+            key=key,
+        )
+
+
+# --- headline figures -------------------------------------------------------------------------
+
+
+def _signed_aggregate(queryset: QuerySet, definition) -> dict:
+    foreign = selectors.foreign_funded_q()
+    agreed = Q(foreign_investment__gt=0)
+    aggregates = {
+        "count": Count("pk"),
+        "wan": Sum("total_investment"),
+        "foreign_count": Count("pk", filter=foreign),
+        "foreign_wan": Sum("total_investment", filter=foreign),
+        "foreign_agreed_wan": Sum("stat_foreign_yuan", filter=agreed),
+        "foreign_unconverted": Count("pk", filter=agreed & Q(stat_rate__isnull=True)),
+        "state_owned_count": Count("pk", filter=selectors.state_owned_q()),
+        "state_owned_wan": Sum("total_investment", filter=selectors.state_owned_q()),
+    }
+    for category in definition.categories:
+        aggregates[f"count_{category}"] = Count("pk", filter=Q(category=category))
+        aggregates[f"wan_{category}"] = Sum("total_investment", filter=Q(category=category))
+    return queryset.annotate(
+        stat_rate=selectors.rate_to_yuan(),
+        stat_foreign_yuan=F("foreign_investment") * F("stat_rate"),
+    ).aggregate(**aggregates)
+
+
+def signed_figures(ctx: Context) -> dict:
+    """Signed above the threshold, its categories, foreign projects and state-owned investors."""
+    now = _signed_aggregate(ctx.counted(), ctx.definition)
+    before = _signed_aggregate(ctx.counted(ctx.previous), ctx.definition)
+    signed = {
+        "count": now["count"],
+        "investment_yi": yi(now["wan"]),
+        "count_yoy_pct": yoy(now["count"], before["count"]),
+        "investment_yoy_pct": yoy(now["wan"], before["wan"]),
+        "previous": {"count": before["count"], "investment_yi": yi(before["wan"])},
+        "url": ctx.url(),
+    }
+    names = ctx.words["categories"]
+    categories = []
+    for category in ctx.definition.categories:
+        count, wan = now[f"count_{category}"], now[f"wan_{category}"]
+        item = {
+            "key": category,
+            "name": names.get(category) or str(Category(category).label),
+            "count": count,
+            "count_share_pct": pct(count, now["count"]),
+            "investment_yi": yi(wan),
+            "investment_share_pct": pct(wan, now["wan"]),
+            "count_yoy_pct": yoy(count, before[f"count_{category}"]),
+            "investment_yoy_pct": yoy(wan, before[f"wan_{category}"]),
+            "previous": {
+                "count": before[f"count_{category}"],
+                "investment_yi": yi(before[f"wan_{category}"]),
+            },
+            "url": ctx.url(by="category", key=category),
+        }
+        signed[category] = {k: v for k, v in item.items() if k not in ("key", "name")}
+        categories.append(item)
+    if ctx.definition.foreign_share_basis == "agreed_foreign_investment":
+        share = pct(now["foreign_agreed_wan"], now["wan"])
+    else:
+        share = pct(now["foreign_wan"], now["wan"])
+    foreign = {
+        "count": now["foreign_count"],
+        "count_share_pct": pct(now["foreign_count"], now["count"]),
+        "investment_yi": yi(now["foreign_wan"]),
+        "agreed_investment_yi": yi(now["foreign_agreed_wan"]),
+        "investment_share_pct": share,
+        "basis": ctx.definition.foreign_share_basis,
+        "unconverted_count": now["foreign_unconverted"],
+        "url": ctx.url(by="foreign", key="1"),
+    }
+    state_owned = {
+        "count": now["state_owned_count"],
+        "count_share_pct": pct(now["state_owned_count"], now["count"]),
+        "investment_yi": yi(now["state_owned_wan"]),
+        "investment_share_pct": pct(now["state_owned_wan"], now["wan"]),
+        "url": ctx.url(by="state_owned", key="1"),
+    }
+    return {
+        "signed": signed,
+        "by_category": categories,
+        "foreign": foreign,
+        "state_owned": state_owned,
+        "_totals": (now["count"], now["wan"] or 0),
+    }
+
+
+def in_statistics_figures(ctx: Context) -> dict:
+    """Newly 入库列统: count and investment, with last year's and the change."""
+
+    def totals(queryset):
+        return queryset.aggregate(count=Count("pk"), wan=Sum("total_investment"))
+
+    now, before = totals(ctx.in_statistics()), totals(ctx.in_statistics(ctx.previous))
+    return {
+        "count": now["count"],
+        "investment_yi": yi(now["wan"]),
+        "count_yoy_pct": yoy(now["count"], before["count"]),
+        "investment_yoy_pct": yoy(now["wan"], before["wan"]),
+        "previous": {"count": before["count"], "investment_yi": yi(before["wan"])},
+        "url": ctx.url(stat="in_statistics"),
+    }
+
+
+# --- breakdowns -------------------------------------------------------------------------------
+
+
+def _row(ctx, by, key, name, count, wan, totals, **extra) -> dict:
+    total_count, total_wan = totals
+    period = extra.pop("_period", None)
+    return {
+        "key": dimensions.NONE_KEY if key is None else key,
+        "name": name,
+        "count": count,
+        "count_share_pct": pct(count, total_count),
+        "investment_yi": yi(wan),
+        "investment_share_pct": pct(wan, total_wan),
+        **extra,
+        "url": ctx.url(by=by, key=key, period=period),
+    }
+
+
+def _ranked(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: (-r["count"], -r["investment_yi"], str(r["name"])))
+
+
+def grouped(ctx, queryset: QuerySet, by: str, name_field: str | None = None) -> list[dict]:
+    """One GROUP BY query: count and Σ total investment per key of dimension `by`."""
+    prepared = dimensions.GROUPED[by].prepare(queryset, ctx.definition, ctx.refs)
+    fields = ["stat_key"] + ([name_field] if name_field else [])
+    return list(
+        prepared.values(*fields).annotate(count=Count("pk"), wan=Sum("total_investment")).order_by()
+    )
+
+
+def breakdown(ctx, by: str, totals, *, name_field=None, names=None, skip_none=False) -> list[dict]:
+    """Rows of a breakdown of the counted projects by a column (district, industry, channel…)."""
+    rows = []
+    for item in grouped(ctx, ctx.counted(), by, name_field):
+        key = item["stat_key"]
+        if key is None and skip_none:
+            continue
+        if key is None:
+            name = ctx.words["not_given"]
+        elif name_field:
+            name = item[name_field]
+        else:
+            name = names(key) if callable(names) else key
+        rows.append(_row(ctx, by, key, name, item["count"], item["wan"], totals))
+    return _ranked(rows)
+
+
+def _choice_label(choices):
+    def label(key):
+        try:
+            return str(choices(key).label)
+        except ValueError:
+            return key
+
+    return label
+
+
+def region_group_rows(ctx, totals) -> list[dict]:
+    """市外 projects from each region group (a project may fall in more than one group)."""
+    groups = list(RegionGroup.objects.prefetch_related("members"))
+    if not groups:
+        return []
+    aggregates = {}
+    for group in groups:
+        condition = source_group_q(group)
+        aggregates[f"count_{group.pk}"] = Count("pk", filter=condition)
+        aggregates[f"wan_{group.pk}"] = Sum("total_investment", filter=condition)
+    result = selectors.outside_projects(ctx.counted(), ctx.definition, ctx.refs).aggregate(
+        **aggregates
+    )
+    return [
+        _row(
+            ctx,
+            "region_group",
+            group.pk,
+            group.name,
+            result[f"count_{group.pk}"],
+            result[f"wan_{group.pk}"],
+            totals,
+            short_name=group.short_name or group.name,
+        )
+        for group in groups
+    ]
+
+
+def source_class_rows(ctx, totals) -> list[dict]:
+    """市外, 本地, 本地增资 and unknown: where the counted projects come from, in one query."""
+    words = ctx.words
+    names = {
+        "outside": words.get("outside", "市外"),
+        "local": words["local"],
+        "expansion": words["local_expansion"],
+        "unknown": words["unknown_source"],
+    }
+    found = {
+        item["stat_source"]: item
+        for item in selectors.with_source_class(ctx.counted(), ctx.definition, ctx.refs)
+        .values("stat_source")
+        .annotate(count=Count("pk"), wan=Sum("total_investment"))
+        .order_by()
+    }
+    rows = []
+    for key, name in names.items():
+        item = found.get(key, {"count": 0, "wan": 0})
+        if key == "unknown" and not item["count"]:
+            continue
+        if key == "expansion" and not ctx.definition.expansion_as_local:
+            continue
+        rows.append(_row(ctx, "source_class", key, name, item["count"], item["wan"], totals))
+    return rows
+
+
+def size_band_rows(ctx, totals) -> list[dict]:
+    """Cumulative bands (≥1亿, ≥10亿, ≥30亿) and, if any, the counted projects below the first."""
+    bands = [Decimal(str(b)) for b in ctx.definition.size_bands_yi]
+    below_key = "lt" + dimensions.size_band_key(bands[0])[2:]
+    keys = [below_key] + [dimensions.size_band_key(b) for b in bands]
+    aggregates = {}
+    for i, key in enumerate(keys):
+        condition = dimensions.size_band_q(ctx.definition, key)
+        aggregates[f"count_{i}"] = Count("pk", filter=condition)
+        aggregates[f"wan_{i}"] = Sum("total_investment", filter=condition)
+    result = ctx.counted().aggregate(**aggregates)
+    words = ctx.words
+    rows = []
+    for i, key in enumerate(keys):
+        if i == 0:
+            if not result["count_0"]:
+                continue
+            name = words["size_band_below"].format(n=_plain(bands[0]))
+        else:
+            name = words["size_band_at_least"].format(n=_plain(bands[i - 1]))
+        rows.append(
+            _row(ctx, "size_band", key, name, result[f"count_{i}"], result[f"wan_{i}"], totals)
+        )
+    return rows
+
+
+def _plain(number: Decimal) -> str:
+    return f"{number.normalize():f}"
+
+
+def source_rows(ctx, by: str, totals, queryset=None, period=None) -> list[dict]:
+    """市外 projects by source province, city or country; names filled in afterwards."""
+    queryset = queryset if queryset is not None else ctx.counted()
+    rows = []
+    for item in grouped(ctx, queryset, by):
+        key = item["stat_key"]
+        if key is None:  # a foreign source has no province; a province alone has no city
+            continue
+        extra = {"_period": period} if period is not None else {}
+        rows.append(_row(ctx, by, key, None, item["count"], item["wan"], totals, **extra))
+    return _ranked(rows)
+
+
+def fill_region_names(*row_lists: list[dict]) -> None:
+    """Names and coordinates of the regions of source rows, in one query for all of them."""
+    ids = {row["key"] for rows in row_lists for row in rows if isinstance(row["key"], int)}
+    regions = Region.objects.in_bulk(ids)
+    for rows in row_lists:
+        for row in rows:
+            region = regions.get(row["key"]) if isinstance(row["key"], int) else None
+            if region is not None:
+                row["name"] = region.name
+                row["short_name"] = region.short_name or region.name
+                row["code"] = region.code
+                row["lng"] = float(region.lng) if region.lng is not None else None
+                row["lat"] = float(region.lat) if region.lat is not None else None
+        rows.sort(key=lambda r: (-r["count"], -r["investment_yi"], str(r["name"])))
+
+
+def country_names(rows: list[dict]) -> None:
+    codes = [row["key"] for row in rows]
+    names = dict(Region.objects.filter(code__in=codes, kind="country").values_list("code", "name"))
+    apart = {
+        c["code"]: c["name_zh"]
+        for c in regiondata.read_countries()
+        if c["code"] in selectors.APART_PROVINCES.values()
+    }
+    for row in rows:
+        row["name"] = names.get(row["key"]) or apart.get(row["key"]) or row["key"]
+        row["code"] = row["key"]
+
+
+def top_source_cities(ctx, limit: int = 10) -> tuple[Period, list[dict]]:
+    """The source cities with the most counted 市外 projects over the last N years."""
+    window = years_back(ctx.period, int(ctx.definition.top_cities_years))
+    counted = ctx.counted(window)
+    result = counted.aggregate(count=Count("pk"), wan=Sum("total_investment"))
+    totals = (result["count"], result["wan"] or 0)
+    rows = source_rows(ctx, "source_city", totals, queryset=counted, period=window)[:limit]
+    return window, rows
+
+
+# --- follow-through and pipeline ---------------------------------------------------------------
+
+
+def follow_through(ctx) -> dict:
+    """开工率, 履约率, 资金到位率 and 投产率 of the projects counted as signed in the period."""
+    funds = (
+        FundsInPlace.objects.filter(project=OuterRef("pk"))
+        .values("project")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    aggregates = {
+        "count": Count("pk"),
+        "wan": Sum("total_investment"),
+        "funds": Sum(Coalesce(Subquery(funds), Value(Decimal(0)))),
+    }
+    for key, condition in dimensions.FOLLOW_THROUGH_Q.items():
+        aggregates[key] = Count("pk", filter=condition)
+    result = ctx.counted().aggregate(**aggregates)
+    figures = {"count": result["count"]}
+    for key in dimensions.FOLLOW_THROUGH_Q:
+        figures[f"{key}_count"] = result[key]
+        figures[f"{key}_pct"] = pct(result[key], result["count"])
+        figures[f"{key}_url"] = ctx.url(by="follow_through", key=key)
+    figures["funds_in_place_yi"] = yi(result["funds"])
+    figures["funds_in_place_pct"] = pct(result["funds"], result["wan"])
+    return figures
+
+
+REACHED_LEAD = [Stage.LEAD, Stage.NEGOTIATING]
+REACHED_STARTED = dimensions.STARTED_STAGES
+REACHED_PRODUCING = dimensions.PRODUCING_STAGES
+
+
+def pipeline(ctx) -> dict:
+    period = ctx.period
+    live = ctx.live()
+    by_stage: dict[str, list] = {}
+    by_status: dict[str, list] = {}
+    for item in (
+        live.values("stage", "status")
+        .annotate(count=Count("pk"), wan=Sum("total_investment"))
+        .order_by()
+    ):
+        for table, key in ((by_stage, item["stage"]), (by_status, item["status"])):
+            slot = table.setdefault(key, [0, Decimal(0)])
+            slot[0] += item["count"]
+            slot[1] += Decimal(item["wan"] or 0)
+
+    def rows(table, order, choices, by):
+        return [
+            {
+                "key": key,
+                "name": str(choices(key).label),
+                "count": table.get(key, [0, 0])[0],
+                "investment_yi": yi(table.get(key, [0, 0])[1]),
+                "url": ctx.url(stat="pipeline", by=by, key=key),
+            }
+            for key in order
+        ]
+
+    first = StageChange.objects.filter(project=OuterRef("pk")).order_by("on", "id")
+    leads = (
+        live.annotate(
+            stat_entered_on=Subquery(first.values("on")[:1]),
+            stat_entered_stage=Subquery(first.values("stage")[:1]),
+        )
+        .filter(
+            stat_entered_on__gte=period.start,
+            stat_entered_on__lte=period.end,
+            stat_entered_stage__in=REACHED_LEAD,
+        )
+        .aggregate(count=Count("pk"), signed=Count("pk", filter=Q(first_signed_on__isnull=False)))
+    )
+    return {
+        "by_stage": rows(by_stage, STAGE_ORDER, Stage, "stage"),
+        "by_status": rows(by_status, list(Status.values), Status, "status"),
+        "leads": {
+            "count": leads["count"],
+            "signed_count": leads["signed"],
+            "conversion_pct": pct(leads["signed"], leads["count"]),
+        },
+        "median_days": median_days(ctx),
+    }
+
+
+def median_days(ctx) -> dict:
+    """Median days lead → signing, signing → 开工, 开工 → 投产 (stage log and first_signed_on).
+
+    One query returns the dates of the projects that reached a later stage in the period; the
+    medians of those few day counts are taken in Python.
+    """
+    period = ctx.period
+    dates = (
+        ctx.live()
+        .annotate(
+            stat_lead_on=Min("stage_changes__on", filter=Q(stage_changes__stage__in=REACHED_LEAD)),
+            stat_started_on=Min(
+                "stage_changes__on", filter=Q(stage_changes__stage__in=REACHED_STARTED)
+            ),
+            stat_producing_on=Min(
+                "stage_changes__on", filter=Q(stage_changes__stage__in=REACHED_PRODUCING)
+            ),
+        )
+        .filter(
+            Q(first_signed_on__range=(period.start, period.end))
+            | Q(stat_started_on__range=(period.start, period.end))
+            | Q(stat_producing_on__range=(period.start, period.end))
+        )
+        .values_list("stat_lead_on", "first_signed_on", "stat_started_on", "stat_producing_on")
+    )
+    spans: dict[str, list[int]] = {
+        "lead_to_signed": [],
+        "signed_to_started": [],
+        "started_to_producing": [],
+    }
+    inside = lambda day: day is not None and period.start <= day <= period.end  # noqa: E731
+    for lead_on, signed_on, started_on, producing_on in dates:
+        for key, a, b in (
+            ("lead_to_signed", lead_on, signed_on),
+            ("signed_to_started", signed_on, started_on),
+            ("started_to_producing", started_on, producing_on),
+        ):
+            if a is not None and inside(b) and a <= b:
+                spans[key].append((b - a).days)
+    return {
+        key: Decimal(str(statistics.median(days))) if days else None for key, days in spans.items()
+    }
+
+
+# --- everything together ------------------------------------------------------------------------
+
+
+def all_figures(ctx: Context) -> dict:
+    """Every figure of the report, exact (unrounded)."""
+    signed = signed_figures(ctx)
+    totals = signed.pop("_totals")
+    by_province = source_rows(ctx, "source_province", totals)
+    by_city = source_rows(ctx, "source_city", totals)
+    by_country = source_rows(ctx, "source_country", totals)
+    window, top_cities = top_source_cities(ctx)
+    fill_region_names(by_province, by_city, top_cities)
+    country_names(by_country)
+    return {
+        **signed,
+        "in_statistics": in_statistics_figures(ctx),
+        "by_region_group": region_group_rows(ctx, totals),
+        "by_source_class": source_class_rows(ctx, totals),
+        "by_source_province": by_province,
+        "by_source_city": by_city,
+        "by_source_country": by_country,
+        "by_district": breakdown(ctx, "district", totals, name_field="district__name"),
+        "by_industry": breakdown(ctx, "industry", totals, name_field="industry__name"),
+        "by_channel": breakdown(ctx, "channel", totals, name_field="channel__name"),
+        "by_size_band": size_band_rows(ctx, totals),
+        "by_ownership": breakdown(ctx, "ownership", totals, names=_choice_label(Ownership)),
+        "by_event": breakdown(ctx, "event", totals, name_field="event__name", skip_none=True),
+        "top_source_cities": top_cities,
+        "top_source_cities_window": {
+            "years": int(ctx.definition.top_cities_years),
+            **window.as_dict(ctx.words.get("period")),
+        },
+        "follow_through": follow_through(ctx),
+        "pipeline": pipeline(ctx),
+    }
