@@ -18,6 +18,15 @@ PORT ?= 8000
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
+define HAS_DEMO_COMMAND
+import os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yinli.settings")
+django.setup()
+from django.core.management import get_commands
+raise SystemExit(0 if "demo" in get_commands() else 1)
+endef
+export HAS_DEMO_COMMAND
+
 .PHONY: help install venv assets messages migrate demo run serve test test-e2e lint format bench clean distclean
 
 help:
@@ -60,8 +69,9 @@ messages: $(STAMP)
 migrate: $(STAMP)
 	$(YINLI) migrate --noinput
 
+# Loads the demo city only into an empty database (`yinli demo --if-empty`).
 demo: migrate
-	@if $(YINLI) help demo >/dev/null 2>&1; then \
+	@if $(BIN)/python -c "$$HAS_DEMO_COMMAND"; then \
 		$(YINLI) demo --if-empty; \
 	else \
 		echo "make: the demo command is not available yet; the database stays empty"; \
@@ -80,6 +90,7 @@ serve: $(STAMP) assets
 	@echo "    analyst  city analyst (投资促进处)"
 	@echo "    jingkou  district editor, 京口区"
 	@echo "    jingkai  district editor, 镇江经开区"
+	@echo "    (the demo city has a few more; \`yinli demo\` listed them above when it built the city)"
 	@echo "  Ctrl-C stops the server."
 	@echo
 	exec $(BIN)/gunicorn yinli.wsgi:application --bind $(HOST):$(PORT) \

@@ -26,17 +26,71 @@ from yinli.projects.models import Category, Industry, Project
 
 ROWS = int(os.environ.get("YINLI_BENCH_ROWS", "100000"))
 HEADER = [
-    "序号", "项目名称", "投资方", "统一社会信用代码", "来源地", "实控方", "实控方所在地",
-    "计划总投资(万元)", "协议外资(万美元)", "产业方向", "项目类别", "项目性质", "签约时间",
-    "所属板块", "项目进度", "首谈人", "责任人", "招商方式", "投资项目代码", "用地(亩)",
-    "新增就业", "预计年产值(万元)", "预计税收(万元)", "挂钩领导", "备注",
+    "序号",
+    "项目名称",
+    "投资方",
+    "统一社会信用代码",
+    "来源地",
+    "实控方",
+    "实控方所在地",
+    "计划总投资(万元)",
+    "协议外资(万美元)",
+    "产业方向",
+    "项目类别",
+    "项目性质",
+    "签约时间",
+    "所属板块",
+    "项目进度",
+    "首谈人",
+    "责任人",
+    "招商方式",
+    "投资项目代码",
+    "用地(亩)",
+    "新增就业",
+    "预计年产值(万元)",
+    "预计税收(万元)",
+    "挂钩领导",
+    "备注",
 ]
-PLACES = ["上海", "上海浦东", "深圳", "广东省深圳市南山区", "北京市朝阳区", "杭州", "苏州", "南京",
-          "无锡", "常州", "合肥", "武汉", "成都", "重庆", "香港", "韩国首尔", "日本东京", "新加坡",
-          "德国", "宁波", "青岛", "厦门", "天津", "陕西省西安市", "长沙", "郑州", "济南", "福州", "广州", "东莞"]
-INDUSTRIES = [("新能源及新型电力装备", Category.INDUSTRIAL), ("新材料及精细化工", Category.INDUSTRIAL),
-              ("智能装备及涉港产业", Category.INDUSTRIAL), ("航空航天及低空", Category.INDUSTRIAL),
-              ("科技及服务业", Category.SERVICE)]
+PLACES = [
+    "上海",
+    "上海浦东",
+    "深圳",
+    "广东省深圳市南山区",
+    "北京市朝阳区",
+    "杭州",
+    "苏州",
+    "南京",
+    "无锡",
+    "常州",
+    "合肥",
+    "武汉",
+    "成都",
+    "重庆",
+    "香港",
+    "韩国首尔",
+    "日本东京",
+    "新加坡",
+    "德国",
+    "宁波",
+    "青岛",
+    "厦门",
+    "天津",
+    "陕西省西安市",
+    "长沙",
+    "郑州",
+    "济南",
+    "福州",
+    "广州",
+    "东莞",
+]
+INDUSTRIES = [
+    ("新能源及新型电力装备", Category.INDUSTRIAL),
+    ("新材料及精细化工", Category.INDUSTRIAL),
+    ("智能装备及涉港产业", Category.INDUSTRIAL),
+    ("航空航天及低空", Category.INDUSTRIAL),
+    ("科技及服务业", Category.SERVICE),
+]
 WORDS = "恒远新创华泰联合智能精密光电材料科技能源装备生物医疗航空数字信息环保"
 
 
@@ -51,14 +105,37 @@ def ledger_rows(count: int, seed: int = 20250810):
         name, uscc = rng.choice(companies)
         signed = start + timedelta(days=rng.randrange(950))
         yield [
-            n, f"年产{n}万件{rng.choice(WORDS)}{rng.choice(WORDS)}产品项目", name, uscc,
-            rng.choice(PLACES), "", "", rng.choice([15000, "2.5亿", "8000万元", 120000, "3亿元"]),
-            rng.choice(["", 500, 1200]), rng.choice(INDUSTRIES)[0][:4], "", rng.choice(["新建", "增资扩产"]),
-            rng.choice([signed.isoformat(), f"{signed.year}年{signed.month}月{signed.day}日",
-                        f"{signed.year}.{signed.month}.{signed.day}"]),
-            rng.choice(["京口区", "镇江经开区", "润州区"]), rng.choice(["签约", "已签约", "注册"]),
-            "张三", "李四", rng.choice(["以商引商", "驻点招商", "委托招商", "活动招商"]), "",
-            rng.choice(["", 50, 120.5]), rng.choice(["", 100, 300]), 50000, 3000, "王五", "",
+            n,
+            f"年产{n}万件{rng.choice(WORDS)}{rng.choice(WORDS)}产品项目",
+            name,
+            uscc,
+            rng.choice(PLACES),
+            "",
+            "",
+            rng.choice([15000, "2.5亿", "8000万元", 120000, "3亿元"]),
+            rng.choice(["", 500, 1200]),
+            rng.choice(INDUSTRIES)[0][:4],
+            "",
+            rng.choice(["新建", "增资扩产"]),
+            rng.choice(
+                [
+                    signed.isoformat(),
+                    f"{signed.year}年{signed.month}月{signed.day}日",
+                    f"{signed.year}.{signed.month}.{signed.day}",
+                ]
+            ),
+            rng.choice(["京口区", "镇江经开区", "润州区"]),
+            rng.choice(["签约", "已签约", "注册"]),
+            "张三",
+            "李四",
+            rng.choice(["以商引商", "驻点招商", "委托招商", "活动招商"]),
+            "",
+            rng.choice(["", 50, 120.5]),
+            rng.choice(["", 100, 300]),
+            50000,
+            3000,
+            "王五",
+            "",
         ]
 
 
@@ -101,8 +178,10 @@ def test_ledger_import_benchmark(tmp_path, settings):
     began = time.perf_counter()
     write_xlsx(xlsx, ROWS)
     write_csv(csv_path, ROWS)
-    print(f"\n{ROWS} rows × {len(HEADER)} columns generated in {time.perf_counter() - began:.1f}s; "
-          f"xlsx {xlsx.stat().st_size / 1024**2:.1f} MB, csv {csv_path.stat().st_size / 1024**2:.1f} MB")
+    print(
+        f"\n{ROWS} rows × {len(HEADER)} columns generated in {time.perf_counter() - began:.1f}s; "
+        f"xlsx {xlsx.stat().st_size / 1024**2:.1f} MB, csv {csv_path.stat().st_size / 1024**2:.1f} MB"
+    )
 
     timings = {}
     began = time.perf_counter()

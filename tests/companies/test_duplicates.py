@@ -117,6 +117,12 @@ def test_a_near_miss_raises_no_warning(city, jingkai_project):
     assert warn(city, company_name="恒远电子有限公司") == []
 
 
+def test_a_generic_name_inside_the_investors_raises_no_warning(city):
+    bare = factories.company("科技有限公司")  # its key is "科技", found whole in 恒远光电科技
+    factories.project(city, district=city.jingkai, company=bare)
+    assert warn(city, company_name=INVESTOR) == []
+
+
 def test_pinyin_initials_raise_no_warning(city, jingkai_project):
     assert warn(city, company_name="hygdkj") == []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -54,12 +55,11 @@ def zone(city):
         new[code].valid_from = ON
         new[code].save()
     mapping = {old[code]: new[target] for code, _name, target in OLD_BUREAUS}
-    return city, old, new, mapping
+    return SimpleNamespace(city=city, old=old, new=new, mapping=mapping)
 
 
 def test_it_ends_every_old_bureau_the_day_before_and_names_its_successor(zone):
-    city, old, new, mapping = zone
-    reorganize(on=ON, mapping=mapping, by=city.admin)
+    reorganize(on=ON, mapping=zone.mapping, by=zone.city.admin)
     for code, _name, target in OLD_BUREAUS:
         unit = OrgUnit.objects.get(code=code)
         assert unit.valid_to == date(2024, 12, 31)
@@ -70,151 +70,153 @@ def test_it_ends_every_old_bureau_the_day_before_and_names_its_successor(zone):
 
 
 def test_it_merges_two_bureaus_into_one_and_moves_their_open_projects(zone):
-    city, old, new, mapping = zone
-    material = factories.project(city, responsible_unit=old["jk-old-material"])
-    chemical = factories.project(city, responsible_unit=old["jk-old-chemical"])
-    summary = reorganize(on=ON, mapping=mapping, by=city.admin)
+    material = factories.project(zone.city, responsible_unit=zone.old["jk-old-material"])
+    chemical = factories.project(zone.city, responsible_unit=zone.old["jk-old-chemical"])
+    summary = reorganize(on=ON, mapping=zone.mapping, by=zone.city.admin)
     material.refresh_from_db()
     chemical.refresh_from_db()
-    assert material.responsible_unit == new["jk-material"]
-    assert chemical.responsible_unit == new["jk-material"]
+    assert material.responsible_unit == zone.new["jk-material"]
+    assert chemical.responsible_unit == zone.new["jk-material"]
     assert summary.projects_moved == 2
     assert len(summary.units) == 8
 
 
 def test_it_moves_paused_projects_but_leaves_lost_and_merged_ones_with_the_old_bureau(zone):
-    city, old, new, mapping = zone
-    bureau = old["jk-old-energy"]
-    paused = factories.project(city, responsible_unit=bureau, status=Status.PAUSED)
-    lost = factories.project(city, responsible_unit=bureau, status=Status.LOST)
-    terminated = factories.project(city, responsible_unit=bureau, status=Status.TERMINATED)
-    kept = factories.project(city, responsible_unit=bureau)
-    duplicate = factories.project(city, responsible_unit=bureau, merged_into=kept)
-    reorganize(on=ON, mapping=mapping, by=city.admin)
-    assert Project.objects.get(pk=paused.pk).responsible_unit == new["jk-energy"]
-    assert Project.objects.get(pk=kept.pk).responsible_unit == new["jk-energy"]
+    bureau = zone.old["jk-old-energy"]
+    paused = factories.project(zone.city, responsible_unit=bureau, status=Status.PAUSED)
+    lost = factories.project(zone.city, responsible_unit=bureau, status=Status.LOST)
+    terminated = factories.project(zone.city, responsible_unit=bureau, status=Status.TERMINATED)
+    kept = factories.project(zone.city, responsible_unit=bureau)
+    duplicate = factories.project(zone.city, responsible_unit=bureau, merged_into=kept)
+    reorganize(on=ON, mapping=zone.mapping, by=zone.city.admin)
+    assert Project.objects.get(pk=paused.pk).responsible_unit == zone.new["jk-energy"]
+    assert Project.objects.get(pk=kept.pk).responsible_unit == zone.new["jk-energy"]
     for record in (lost, terminated, duplicate):
         assert Project.objects.get(pk=record.pk).responsible_unit == bureau
 
 
 def test_it_leaves_soft_deleted_projects_alone(zone):
-    city, old, new, mapping = zone
-    gone = factories.project(city, responsible_unit=old["jk-old-bio"], deleted_at=timezone.now())
-    reorganize(on=ON, mapping=mapping, by=city.admin)
-    assert Project.all_objects.get(pk=gone.pk).responsible_unit == old["jk-old-bio"]
+    gone = factories.project(
+        zone.city, responsible_unit=zone.old["jk-old-bio"], deleted_at=timezone.now()
+    )
+    reorganize(on=ON, mapping=zone.mapping, by=zone.city.admin)
+    assert Project.all_objects.get(pk=gone.pk).responsible_unit == zone.old["jk-old-bio"]
 
 
 def test_the_change_history_records_the_move_and_who_made_it(zone):
-    city, old, new, mapping = zone
-    record = factories.project(city, responsible_unit=old["jk-old-aero"], name="航空复合材料零部件项目")
-    record._history_user = city.jingkai_editor
+    record = factories.project(
+        zone.city, responsible_unit=zone.old["jk-old-aero"], name="航空复合材料零部件项目"
+    )
+    record._history_user = zone.city.jingkai_editor
     record.save()  # a first change record naming the old bureau
-    reorganize(on=ON, mapping=mapping, by=city.admin)
+    reorganize(on=ON, mapping=zone.mapping, by=zone.city.admin)
     record.refresh_from_db()
     assert record.version == 2
     history = object_history(record)
     latest = history[0]
-    assert latest.user_id == city.admin.pk
+    assert latest.user_id == zone.city.admin.pk
     change = next(c for c in latest.changes if c.field == "responsible_unit")
     assert change.before == "航空航天产业招商局"
     assert change.after == "航空航天及低空产业招商局"
     # The older record still names the bureau as it was then.
     rows = list(record.history.order_by("history_id"))
-    assert rows[0].responsible_unit_id == old["jk-old-aero"].pk
-    assert rows[-1].responsible_unit_id == new["jk-aero"].pk
+    assert rows[0].responsible_unit_id == zone.old["jk-old-aero"].pk
+    assert rows[-1].responsible_unit_id == zone.new["jk-aero"].pk
     assert rows[-1].history_change_reason == "reorganize"
 
 
 def test_it_can_date_the_change_records_of_an_earlier_reorganisation(zone):
-    city, old, new, mapping = zone
-    record = factories.project(city, responsible_unit=old["jk-old-service"])
+    record = factories.project(zone.city, responsible_unit=zone.old["jk-old-service"])
     when = timezone.make_aware(datetime(2025, 1, 1, 9, 0))
-    reorganize(on=ON, mapping=mapping, by=city.admin, recorded_at=when)
+    reorganize(on=ON, mapping=zone.mapping, by=zone.city.admin, recorded_at=when)
     assert record.history.latest("history_id").history_date == when
 
 
 def test_it_moves_the_people_of_an_old_bureau(zone):
-    city, old, new, mapping = zone
-    member = factories.user("hk_team", Role.TEAM_MEMBER, old["jk-old-hk"])
-    summary = reorganize(on=ON, mapping=mapping, by=city.admin)
+    member = factories.user("hk_team", Role.TEAM_MEMBER, zone.old["jk-old-hk"])
+    summary = reorganize(on=ON, mapping=zone.mapping, by=zone.city.admin)
     member.refresh_from_db()
-    assert member.org_unit == new["jk-equipment"]
+    assert member.org_unit == zone.new["jk-equipment"]
     assert summary.users_moved == 1
 
 
 def test_it_moves_current_sub_units_under_the_new_bureau(zone):
-    city, old, new, mapping = zone
-    team = factories.unit("jk-old-bio-team", "生物医药招商一组", OrgKind.TEAM, old["jk-old-bio"])
-    ended = factories.unit("jk-old-bio-team2", "医疗器械招商组", OrgKind.TEAM, old["jk-old-bio"])
+    team = factories.unit(
+        "jk-old-bio-team", "生物医药招商一组", OrgKind.TEAM, zone.old["jk-old-bio"]
+    )
+    ended = factories.unit(
+        "jk-old-bio-team2", "医疗器械招商组", OrgKind.TEAM, zone.old["jk-old-bio"]
+    )
     ended.valid_to = date(2023, 6, 30)
     ended.save()
-    reorganize(on=ON, mapping=mapping, by=city.admin)
+    reorganize(on=ON, mapping=zone.mapping, by=zone.city.admin)
     team.refresh_from_db()
     ended.refresh_from_db()
-    assert team.parent == new["jk-bio"]
-    assert team.district == city.jingkai
-    assert ended.parent == old["jk-old-bio"]
+    assert team.parent == zone.new["jk-bio"]
+    assert team.district == zone.city.jingkai
+    assert ended.parent == zone.old["jk-old-bio"]
 
 
 def test_a_dry_run_changes_nothing(zone):
-    city, old, new, mapping = zone
-    record = factories.project(city, responsible_unit=old["jk-old-bio"])
+    record = factories.project(zone.city, responsible_unit=zone.old["jk-old-bio"])
     records_before = record.history.count()
-    summary = reorganize(on=ON, mapping=mapping, by=city.admin, dry_run=True)
+    summary = reorganize(on=ON, mapping=zone.mapping, by=zone.city.admin, dry_run=True)
     assert summary.projects_moved == 1
     record.refresh_from_db()
-    assert record.responsible_unit == old["jk-old-bio"]
+    assert record.responsible_unit == zone.old["jk-old-bio"]
     assert record.version == 1
     assert OrgUnit.objects.get(code="jk-old-bio").valid_to is None
     assert record.history.count() == records_before
 
 
 def test_it_refuses_to_map_a_unit_onto_itself(zone):
-    city, old, new, mapping = zone
     with pytest.raises(ValidationError) as caught:
-        reorganize(on=ON, mapping={old["jk-old-bio"]: old["jk-old-bio"]}, by=city.admin)
+        reorganize(
+            on=ON, mapping={zone.old["jk-old-bio"]: zone.old["jk-old-bio"]}, by=zone.city.admin
+        )
     assert caught.value.code == "self"
 
 
 def test_it_refuses_a_new_unit_that_has_ended(zone):
-    city, old, new, mapping = zone
-    old["jk-old-aero"].valid_to = date(2024, 6, 30)
-    old["jk-old-aero"].save()
+    zone.old["jk-old-aero"].valid_to = date(2024, 6, 30)
+    zone.old["jk-old-aero"].save()
     with pytest.raises(ValidationError) as caught:
-        reorganize(on=ON, mapping={old["jk-old-bio"]: old["jk-old-aero"]}, by=city.admin)
+        reorganize(
+            on=ON, mapping={zone.old["jk-old-bio"]: zone.old["jk-old-aero"]}, by=zone.city.admin
+        )
     assert caught.value.code == "new_ended"
     assert "航空航天产业招商局" in caught.value.message
 
 
 def test_it_refuses_an_old_unit_that_ended_before(zone):
-    city, old, new, mapping = zone
-    old["jk-old-bio"].valid_to = date(2024, 6, 30)
-    old["jk-old-bio"].save()
+    zone.old["jk-old-bio"].valid_to = date(2024, 6, 30)
+    zone.old["jk-old-bio"].save()
     with pytest.raises(ValidationError) as caught:
-        reorganize(on=ON, mapping={old["jk-old-bio"]: new["jk-bio"]}, by=city.admin)
+        reorganize(on=ON, mapping={zone.old["jk-old-bio"]: zone.new["jk-bio"]}, by=zone.city.admin)
     assert caught.value.code == "old_ended"
 
 
 def test_it_refuses_a_chain_where_a_new_unit_also_ends(zone):
-    city, old, new, mapping = zone
     with pytest.raises(ValidationError) as caught:
         reorganize(
             on=ON,
-            mapping={old["jk-old-bio"]: old["jk-old-aero"], old["jk-old-aero"]: new["jk-aero"]},
-            by=city.admin,
+            mapping={
+                zone.old["jk-old-bio"]: zone.old["jk-old-aero"],
+                zone.old["jk-old-aero"]: zone.new["jk-aero"],
+            },
+            by=zone.city.admin,
         )
     assert caught.value.code == "chain"
 
 
 def test_a_refused_mapping_writes_nothing(zone):
-    city, old, new, mapping = zone
-    record = factories.project(city, responsible_unit=old["jk-old-bio"])
-    broken = dict(mapping)
-    broken[old["jk-old-service"]] = old["jk-old-service"]
+    record = factories.project(zone.city, responsible_unit=zone.old["jk-old-bio"])
+    broken = dict(zone.mapping)
+    broken[zone.old["jk-old-service"]] = zone.old["jk-old-service"]
     with pytest.raises(ValidationError):
-        reorganize(on=ON, mapping=broken, by=city.admin)
+        reorganize(on=ON, mapping=broken, by=zone.city.admin)
     record.refresh_from_db()
-    assert record.responsible_unit == old["jk-old-bio"]
+    assert record.responsible_unit == zone.old["jk-old-bio"]
     assert OrgUnit.objects.filter(valid_to__isnull=False).count() == 0
 
 
@@ -235,8 +237,7 @@ def map_args(olds=OLD_BUREAUS):
 
 
 def test_the_command_merges_eight_into_six_and_prints_json(zone):
-    city, old, new, mapping = zone
-    factories.project(city, responsible_unit=old["jk-old-chemical"])
+    factories.project(zone.city, responsible_unit=zone.old["jk-old-chemical"])
     out, _err = run("--on", "2025-01-01", *map_args(), "--format", "json")
     summary = json.loads(out)
     assert summary["units_ended"] == 8
@@ -250,10 +251,16 @@ def test_the_command_creates_new_units_from_a_spec(city):
     factories.unit("jk-old-a", "招商一局", OrgKind.BUREAU, city.jingkai)
     factories.unit("jk-old-b", "招商二局", OrgKind.BUREAU, city.jingkai)
     out, _err = run(
-        "--on", "2025-01-01",
-        "--create", "jk-ab:新能源及新型电力装备产业招商局:bureau:jingkai",
-        "--map", "jk-old-a=jk-ab", "--map", "jk-old-b=jk-ab",
-        "--format", "json",
+        "--on",
+        "2025-01-01",
+        "--create",
+        "jk-ab:新能源及新型电力装备产业招商局:bureau:jingkai",
+        "--map",
+        "jk-old-a=jk-ab",
+        "--map",
+        "jk-old-b=jk-ab",
+        "--format",
+        "json",
     )
     assert json.loads(out)["created_units"] == ["jk-ab"]
     created = OrgUnit.objects.get(code="jk-ab")
@@ -264,12 +271,16 @@ def test_the_command_creates_new_units_from_a_spec(city):
 
 
 def test_the_command_dry_run_changes_nothing_and_says_so(zone):
-    city, old, new, mapping = zone
     out, err = run("--on", "2025-01-01", *map_args(), "--dry-run", "--format", "json")
     assert json.loads(out)["dry_run"] is True
     assert OrgUnit.objects.filter(valid_to__isnull=False).count() == 0
     _out, err = run(
-        "--on", "2025-01-01", "--create", "x-new:新局:bureau:jingkai", "--map", "jk-old-bio=x-new",
+        "--on",
+        "2025-01-01",
+        "--create",
+        "x-new:新局:bureau:jingkai",
+        "--map",
+        "jk-old-bio=x-new",
         "--dry-run",
     )
     assert err
@@ -290,9 +301,8 @@ def test_the_command_exits_1_for_a_unit_mapped_onto_itself(zone):
 
 
 def test_the_command_exits_1_for_a_new_unit_that_has_ended(zone):
-    city, old, new, mapping = zone
-    new["jk-bio"].valid_to = date(2024, 12, 1)
-    new["jk-bio"].save()
+    zone.new["jk-bio"].valid_to = date(2024, 12, 1)
+    zone.new["jk-bio"].save()
     with pytest.raises(CommandError) as caught:
         run("--on", "2025-01-01", "--map", "jk-old-bio=jk-bio")
     assert caught.value.returncode == 1

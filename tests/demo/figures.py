@@ -27,8 +27,7 @@ def signed_counted(start: date, end: date):
         first_signed_on__lte=end,
         merged_into__isnull=True,
     ).filter(
-        Q(total_investment__gte=10000)
-        | Q(foreign_currency="USD", foreign_investment__gte=1000)
+        Q(total_investment__gte=10000) | Q(foreign_currency="USD", foreign_investment__gte=1000)
     )
 
 
@@ -66,9 +65,9 @@ def from_group(queryset, group_name: str):
 def source_cities(queryset, home: str = "321100") -> Counter:
     """Out-of-city projects by the city their investor comes from (controller, else signer)."""
     counter: Counter = Counter()
-    rows = queryset.select_related(
-        "controller_region__city", "signing_region__city"
-    ).only("controller_region", "signing_region")
+    rows = queryset.select_related("controller_region__city", "signing_region__city").only(
+        "controller_region", "signing_region"
+    )
     for project in rows:
         region = project.controller_region or project.signing_region
         if region is None:

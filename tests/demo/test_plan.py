@@ -26,9 +26,13 @@ def digest(plan) -> list[tuple]:
 
 def counted(plan, start, end):
     return [
-        p for p in plan.projects
-        if p.signed_on and start <= p.signed_on <= end and p.merged_into is None
-        and not p.deleted and p.category in ("industrial", "service")
+        p
+        for p in plan.projects
+        if p.signed_on
+        and start <= p.signed_on <= end
+        and p.merged_into is None
+        and not p.deleted
+        and p.category in ("industrial", "service")
         and ((p.total or 0) >= 10000 or (p.currency == "USD" and (p.foreign or 0) >= 1000))
     ]
 
@@ -62,10 +66,22 @@ def test_the_figures_hold_for_any_seed(seed):
         ((date(2025, 1, 1), date(2025, 6, 30)), T.IN_STATISTICS_2025_H1_WAN),
         ((date(2024, 1, 1), date(2024, 6, 30)), T.IN_STATISTICS_2024_H1_WAN),
     ]:
-        assert sum(p.total for p in plan.projects if p.fai_on and start <= p.fai_on <= end
-                   and p.merged_into is None) == wanted
-    zone = [p for p in plan.projects if p.district == "jingkai" and p.signed_on
-            and date(2025, 1, 1) <= p.signed_on <= REF and p.merged_into is None]
+        assert (
+            sum(
+                p.total
+                for p in plan.projects
+                if p.fai_on and start <= p.fai_on <= end and p.merged_into is None
+            )
+            == wanted
+        )
+    zone = [
+        p
+        for p in plan.projects
+        if p.district == "jingkai"
+        and p.signed_on
+        and date(2025, 1, 1) <= p.signed_on <= REF
+        and p.merged_into is None
+    ]
     assert sum(1 for p in zone if p.total >= T.BIG_WAN) == 7
     assert sum(1 for p in zone if p.total >= T.HUGE_WAN) == 2
     assert sum(1 for p in zone if p.ownership in ("central_soe", "local_soe")) == 3

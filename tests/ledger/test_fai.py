@@ -17,13 +17,17 @@ HEADER = ["序号", "项目代码", "项目名称", "入库月份", "计划总�
 def test_it_sets_the_month_by_code_and_by_name_and_lists_the_rest(city, tmp_path):
     by_code = factories.project(city, name="甲项目", fai_code="2501-321102-04-01-000001")
     by_name = factories.project(city, name="乙 项目")
-    path = write_csv(tmp_path / "入库.csv", [
-        ["2025年7月新入库项目清单"],
-        HEADER,
-        [1, "2501-321102-04-01-000001", "甲项目(改名)", "2025年7月", "52000"],
-        [2, "2501-321102-04-01-000002", "乙项目", "2025-07", "8000"],
-        [3, "2501-321102-04-01-000003", "丙项目", "2025.7", "6000"],
-    ], encoding="gbk")
+    path = write_csv(
+        tmp_path / "入库.csv",
+        [
+            ["2025年7月新入库项目清单"],
+            HEADER,
+            [1, "2501-321102-04-01-000001", "甲项目(改名)", "2025年7月", "52000"],
+            [2, "2501-321102-04-01-000002", "乙项目", "2025-07", "8000"],
+            [3, "2501-321102-04-01-000003", "丙项目", "2025.7", "6000"],
+        ],
+        encoding="gbk",
+    )
     result = import_fai(path=path, user=city.admin)
     by_code.refresh_from_db()
     by_name.refresh_from_db()
@@ -31,8 +35,9 @@ def test_it_sets_the_month_by_code_and_by_name_and_lists_the_rest(city, tmp_path
     assert (by_name.fai_on, by_name.fai_code) == (date(2025, 7, 1), "2501-321102-04-01-000002")
     assert [m["row"] for m in result.matched] == [3]
     assert [m["row"] for m in result.matched_by_name] == [4]
-    assert result.unmatched == [{"row": 5, "code": "2501-321102-04-01-000003", "name": "丙项目",
-                                 "month": "2025-07"}]
+    assert result.unmatched == [
+        {"row": 5, "code": "2501-321102-04-01-000003", "name": "丙项目", "month": "2025-07"}
+    ]
     again = import_fai(path=path, user=city.admin)
     assert again.unchanged == 2
     undo_import(batch=result.batch, by=city.admin)

@@ -9,7 +9,13 @@ from django.core.exceptions import ValidationError
 from tests import factories
 from yinli.companies.models import Company
 from yinli.core.services import PermissionDeniedError
-from yinli.ledger.importer import commit_import, import_records, preview_import, save_mapping, undo_import
+from yinli.ledger.importer import (
+    commit_import,
+    import_records,
+    preview_import,
+    save_mapping,
+    undo_import,
+)
 from yinli.ledger.models import BatchStatus, ImportBatch
 from yinli.projects.models import Category, Project, Stage, StageChange
 from yinli.projects.services import project_update
@@ -18,9 +24,25 @@ from .builders import HEADER, USCC_A, messy_xlsx, write_csv
 
 
 def good_row(n=1, **change):
-    row = dict(zip(HEADER, [n, f"年产{n}万吨锂电池材料项目", f"江苏恒远新能源{n}科技有限公司", "",
-                            "上海", "15000", "新能源", "2025-03-12", "签约", "以商引商", "京口区"],
-                   strict=True))
+    row = dict(
+        zip(
+            HEADER,
+            [
+                n,
+                f"年产{n}万吨锂电池材料项目",
+                f"江苏恒远新能源{n}科技有限公司",
+                "",
+                "上海",
+                "15000",
+                "新能源",
+                "2025-03-12",
+                "签约",
+                "以商引商",
+                "京口区",
+            ],
+            strict=True,
+        )
+    )
     row.update(change)
     return [row[h] for h in HEADER]
 
@@ -63,7 +85,9 @@ def test_it_creates_every_project_of_a_messy_workbook(city, industries, tmp_path
     assert projects["现代物流园"].total_investment == Decimal("8000")
     assert projects["现代物流园"].first_signed_on == date(2025, 7, 1)
     assert projects["现代物流园"].category == Category.SERVICE
-    assert StageChange.objects.filter(project=first, stage=Stage.SIGNED, on=date(2025, 3, 12)).exists()
+    assert StageChange.objects.filter(
+        project=first, stage=Stage.SIGNED, on=date(2025, 3, 12)
+    ).exists()
 
 
 def test_the_batch_records_who_what_and_the_counts(city, industries, tmp_path):
@@ -81,15 +105,18 @@ def test_the_batch_records_who_what_and_the_counts(city, industries, tmp_path):
 
 
 def test_it_reports_every_problem_with_its_row_column_and_value(city, industries, tmp_path):
-    path = csv_ledger(tmp_path, [
-        good_row(1),
-        good_row(2, **{"总投资(万元)": "很多", "签约时间": "2025-13-40"}),
-        good_row(3, **{"项目进度": "搁置中"}),
-        good_row(4, **{"所属板块": "镇江经开区"}),
-        good_row(5, **{"来源地": "朝阳区"}),
-        good_row(6, **{"统一社会信用代码": "91321100MA1XK2LH8X"}),
-        good_row(7, **{"招商方式": ""}),
-    ])
+    path = csv_ledger(
+        tmp_path,
+        [
+            good_row(1),
+            good_row(2, **{"总投资(万元)": "很多", "签约时间": "2025-13-40"}),
+            good_row(3, **{"项目进度": "搁置中"}),
+            good_row(4, **{"所属板块": "镇江经开区"}),
+            good_row(5, **{"来源地": "朝阳区"}),
+            good_row(6, **{"统一社会信用代码": "91321100MA1XK2LH8X"}),
+            good_row(7, **{"招商方式": ""}),
+        ],
+    )
     result = preview_import(path=path, user=city.jingkou_editor)
     assert errors_of(result) == [
         (3, "总投资(万元)", "很多"),
@@ -194,7 +221,9 @@ def test_a_later_stage_advances_the_project_and_an_earlier_one_is_only_noted(
     assert Project.objects.get().stage == Stage.REGISTERED
     code = {"统一社会信用代码": USCC_A, "项目进度": "在建"}
     header = [*HEADER, "投资项目代码"]
-    path = write_csv(tmp_path / "d.csv", [header, [*good_row(1, **code), "2501-321102-04-01-000009"]])
+    path = write_csv(
+        tmp_path / "d.csv", [header, [*good_row(1, **code), "2501-321102-04-01-000009"]]
+    )
     result = commit_import(path=path, user=city.jingkou_editor)
     assert result.counts["update"] == 1
     project = Project.objects.get()
@@ -203,8 +232,9 @@ def test_a_later_stage_advances_the_project_and_an_earlier_one_is_only_noted(
 
 
 def test_the_same_project_twice_in_a_file_is_an_error(city, industries, tmp_path):
-    result = preview_import(path=csv_ledger(tmp_path, [good_row(1), good_row(1)]),
-                            user=city.jingkou_editor)
+    result = preview_import(
+        path=csv_ledger(tmp_path, [good_row(1), good_row(1)]), user=city.jingkou_editor
+    )
     assert errors_of(result) == [(3, "项目名称", "年产1万吨锂电池材料项目")]
 
 
@@ -214,11 +244,14 @@ def test_the_same_project_twice_in_a_file_is_an_error(city, industries, tmp_path
 def test_companies_are_found_by_credit_code_or_normalized_name(city, industries, tmp_path):
     known = factories.company(name="江苏恒远新能源1科技有限公司")
     by_code = factories.company(name="上海某某有限公司", uscc=USCC_A)
-    path = csv_ledger(tmp_path, [
-        good_row(1, **{"投资方": "恒远新能源1科技（江苏）有限公司"}),
-        good_row(2, **{"投资方": "上海某某集团", "统一社会信用代码": USCC_A}),
-        good_row(3),
-    ])
+    path = csv_ledger(
+        tmp_path,
+        [
+            good_row(1, **{"投资方": "恒远新能源1科技（江苏）有限公司"}),
+            good_row(2, **{"投资方": "上海某某集团", "统一社会信用代码": USCC_A}),
+            good_row(3),
+        ],
+    )
     commit_import(path=path, user=city.jingkou_editor)
     assert Project.objects.get(name="年产1万吨锂电池材料项目").company == known
     assert Project.objects.get(name="年产2万吨锂电池材料项目").company == by_code
@@ -232,8 +265,9 @@ def test_it_lists_projects_that_look_like_the_row(city, industries, tmp_path):
     investor = factories.company(name="江苏恒远新能源1科技有限公司")
     same_company = factories.project(city, district=city.jingkai, company=investor, name="别的项目")
     same_name = factories.project(city, district=city.jingkai, name="年产2万吨 锂电池材料项目")
-    result = preview_import(path=csv_ledger(tmp_path, [good_row(1), good_row(2)]),
-                            user=city.jingkou_editor)
+    result = preview_import(
+        path=csv_ledger(tmp_path, [good_row(1), good_row(2)]), user=city.jingkou_editor
+    )
     found = {(d["row"], d["project_id"]) for d in result.possible_duplicates}
     assert found == {(2, same_company.pk), (3, same_name.pk)}
     assert "镇江经开区" in result.possible_duplicates[0]["reason"]
@@ -270,13 +304,17 @@ def test_a_viewer_may_not_import(city, industries, tmp_path):
 
 def test_undo_takes_back_a_whole_import(city, industries, tmp_path):
     commit_import(path=csv_ledger(tmp_path, [good_row(1)]), user=city.jingkou_editor)
-    corrected = csv_ledger(tmp_path, [good_row(1, **{"总投资(万元)": "18000"}), good_row(2)], "b.csv")
+    corrected = csv_ledger(
+        tmp_path, [good_row(1, **{"总投资(万元)": "18000"}), good_row(2)], "b.csv"
+    )
     result = commit_import(path=corrected, user=city.jingkou_editor)
     undo_import(batch=result.batch, by=city.jingkou_editor)
     assert list(Project.objects.values_list("name", "total_investment")) == [
         ("年产1万吨锂电池材料项目", Decimal("15000"))
     ]
-    assert Project.all_objects.filter(name="年产2万吨锂电池材料项目", deleted_at__isnull=False).exists()
+    assert Project.all_objects.filter(
+        name="年产2万吨锂电池材料项目", deleted_at__isnull=False
+    ).exists()
     assert not Company.objects.filter(name="江苏恒远新能源2科技有限公司").exists()
     assert ImportBatch.objects.get(pk=result.batch.pk).status == BatchStatus.UNDONE
 
@@ -284,8 +322,9 @@ def test_undo_takes_back_a_whole_import(city, industries, tmp_path):
 def test_undo_is_refused_after_a_later_edit(city, industries, tmp_path):
     result = commit_import(path=csv_ledger(tmp_path, [good_row(1)]), user=city.jingkou_editor)
     project = Project.objects.get()
-    project_update(project=project, data={"notes": "改过"}, version=project.version,
-                   by=city.jingkou_editor)
+    project_update(
+        project=project, data={"notes": "改过"}, version=project.version, by=city.jingkou_editor
+    )
     with pytest.raises(ValidationError) as caught:
         undo_import(batch=result.batch, by=city.jingkou_editor)
     assert caught.value.code == "changed_since"
@@ -294,8 +333,9 @@ def test_undo_is_refused_after_a_later_edit(city, industries, tmp_path):
 
 
 def test_a_failed_import_cannot_be_undone(city, industries, tmp_path):
-    result = commit_import(path=csv_ledger(tmp_path, [good_row(1, **{"项目进度": "?"})]),
-                           user=city.jingkou_editor)
+    result = commit_import(
+        path=csv_ledger(tmp_path, [good_row(1, **{"项目进度": "?"})]), user=city.jingkou_editor
+    )
     with pytest.raises(ValidationError):
         undo_import(batch=result.batch, by=city.jingkou_editor)
 
@@ -305,12 +345,29 @@ def test_a_failed_import_cannot_be_undone(city, industries, tmp_path):
 
 def test_a_saved_mapping_is_reused_when_the_headers_match(city, industries, tmp_path):
     header = ["项目", "企业", "钱(万元)", "板块名", "状态", "行业", "签约", "方式", "地"]
-    row = ["某项目", "某某科技有限公司", "20000", "京口区", "签约", "新能源", "2025-01-05",
-           "以商引商", "上海"]
+    row = [
+        "某项目",
+        "某某科技有限公司",
+        "20000",
+        "京口区",
+        "签约",
+        "新能源",
+        "2025-01-05",
+        "以商引商",
+        "上海",
+    ]
     path = write_csv(tmp_path / "odd.csv", [header, row])
-    columns = {"项目": "name", "企业": "company", "钱(万元)": "total_investment",
-               "板块名": "district", "状态": "stage", "行业": "industry", "签约": "signed_on",
-               "方式": "channel", "地": "signing_region"}
+    columns = {
+        "项目": "name",
+        "企业": "company",
+        "钱(万元)": "total_investment",
+        "板块名": "district",
+        "状态": "stage",
+        "行业": "industry",
+        "签约": "signed_on",
+        "方式": "channel",
+        "地": "signing_region",
+    }
     save_mapping(district=city.jingkou, name="京口台账", columns=columns, by=city.jingkou_editor)
     result = commit_import(path=path, user=city.jingkou_editor)
     assert result.errors == [] and Project.objects.get().total_investment == Decimal("20000")
@@ -322,11 +379,20 @@ def test_a_saved_mapping_is_reused_when_the_headers_match(city, industries, tmp_
 def test_bulk_mode_writes_in_undoable_chunks(city, industries, tmp_path):
     path = csv_ledger(tmp_path, [good_row(n) for n in range(1, 8)], encoding="utf-8-sig")
     seen = []
-    result = commit_import(path=path, user=city.jingkou_editor, bulk=True, chunk_size=3,
-                           progress=lambda done, total: seen.append(done))
+    result = commit_import(
+        path=path,
+        user=city.jingkou_editor,
+        bulk=True,
+        chunk_size=3,
+        progress=lambda done, total: seen.append(done),
+    )
     assert result.counts["create"] == 7 and Project.objects.count() == 7
     chunks = list(result.batch.chunks.order_by("first_row"))
-    assert [(c.first_row, c.last_row, c.created) for c in chunks] == [(2, 4, 3), (5, 7, 3), (8, 8, 1)]
+    assert [(c.first_row, c.last_row, c.created) for c in chunks] == [
+        (2, 4, 3),
+        (5, 7, 3),
+        (8, 8, 1),
+    ]
     assert seen == [3, 6, 7, 3, 6, 7]  # the checking pass, then the writing pass
     undo_import(batch=chunks[-1], by=city.jingkou_editor)
     assert Project.objects.count() == 6
@@ -338,8 +404,9 @@ def test_bulk_mode_without_skip_invalid_writes_nothing_when_a_row_is_wrong(
     city, industries, tmp_path
 ):
     rows = [good_row(n) for n in range(1, 6)] + [good_row(6, **{"总投资(万元)": "x"})]
-    result = commit_import(path=csv_ledger(tmp_path, rows), user=city.jingkou_editor,
-                           bulk=True, chunk_size=2)
+    result = commit_import(
+        path=csv_ledger(tmp_path, rows), user=city.jingkou_editor, bulk=True, chunk_size=2
+    )
     assert not result.committed and Project.objects.count() == 0
     assert errors_of(result) == [(7, "总投资(万元)", "x")]
 
@@ -351,8 +418,12 @@ def test_the_generic_batch_writer_imports_any_model(city, tmp_path):
         return Company(name=name, name_normalized=name)
 
     batch, problems = import_records(
-        rows=[(2, "甲公司"), (3, ""), (4, "乙公司")], model=Company, convert=convert,
-        user=city.admin, kind="companies", chunk_size=2,
+        rows=[(2, "甲公司"), (3, ""), (4, "乙公司")],
+        model=Company,
+        convert=convert,
+        user=city.admin,
+        kind="companies",
+        chunk_size=2,
     )
     assert (batch.rows, batch.created, batch.skipped) == (3, 2, 1)
     assert [p.row for p in problems] == [3]

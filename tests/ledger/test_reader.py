@@ -10,8 +10,19 @@ from yinli.ledger.reader import LedgerFileError, Limits, open_ledger
 
 from .builders import HEADER, messy_xlsx, minimal_ods, write_csv
 
-ROW = [1, "年产5万吨锂电池材料项目", "江苏恒远新能源科技有限公司", "", "上海", "15000", "新能源",
-       "2025-03-12", "签约", "以商引商", "京口区"]
+ROW = [
+    1,
+    "年产5万吨锂电池材料项目",
+    "江苏恒远新能源科技有限公司",
+    "",
+    "上海",
+    "15000",
+    "新能源",
+    "2025-03-12",
+    "签约",
+    "以商引商",
+    "京口区",
+]
 
 
 def _rows(ledger):
@@ -43,7 +54,7 @@ def test_it_reads_formulas_as_their_cached_values(tmp_path):
     sheet.write_row(1, 0, ["甲项目", 100])
     sheet.write_formula(1, 1, "=50*2", None, 100)
     book.close()
-    (number, cells), = _rows(open_ledger(path))
+    ((number, cells),) = _rows(open_ledger(path))
     assert number == 2 and cells[1] == 100
 
 
@@ -52,7 +63,7 @@ def test_it_reads_csv_in_every_encoding_districts_use(tmp_path, encoding):
     path = write_csv(tmp_path / "l.csv", [HEADER, ROW], encoding=encoding)
     ledger = open_ledger(path)
     assert ledger.header_rows == [1]
-    (number, cells), = _rows(ledger)
+    ((number, cells),) = _rows(ledger)
     assert number == 2 and cells[1] == "年产5万吨锂电池材料项目"
     assert ledger.headers[0] == "序号"  # no BOM left on the first header
 
@@ -61,7 +72,7 @@ def test_it_reads_an_ods_workbook(tmp_path):
     path = minimal_ods(tmp_path / "l.ods", [["镇江市招商台账"], HEADER, ROW])
     ledger = open_ledger(path)
     assert ledger.format == "ods" and ledger.header_rows == [2]
-    (number, cells), = _rows(ledger)
+    ((number, cells),) = _rows(ledger)
     assert number == 3 and cells[2] == "江苏恒远新能源科技有限公司"
 
 
@@ -115,14 +126,29 @@ def test_it_refuses_a_format_it_does_not_read(tmp_path):
 @pytest.mark.parametrize(
     ("header", "field"),
     [
-        ("项目名称", "name"), ("项目名", "name"), ("投资主体", "company"), ("签约企业", "company"),
-        ("客商所在地", "signing_region"), ("企业注册地", "signing_region"),
-        ("实控方所在地", "controller_region"), ("计划总投资\n（亿元）", "total_investment"),
-        ("协议外资(万美元)", "foreign_investment"), ("所属产业", "industry"),
-        ("项目类别", "category"), ("签约日期", "signed_on"), ("落户地", "district"),
-        ("当前进度", "stage"), ("首谈人", "first_contact"), ("责任人", "responsible_person"),
-        ("招商渠道", "channel"), ("统一社会信用代码", "uscc"), ("投资项目代码", "fai_code"),
-        ("备注", "notes"), ("序号", "seq"), ("*项目名称", "name"), ("天气", None),
+        ("项目名称", "name"),
+        ("项目名", "name"),
+        ("投资主体", "company"),
+        ("签约企业", "company"),
+        ("客商所在地", "signing_region"),
+        ("企业注册地", "signing_region"),
+        ("实控方所在地", "controller_region"),
+        ("计划总投资\n（亿元）", "total_investment"),
+        ("协议外资(万美元)", "foreign_investment"),
+        ("所属产业", "industry"),
+        ("项目类别", "category"),
+        ("签约日期", "signed_on"),
+        ("落户地", "district"),
+        ("当前进度", "stage"),
+        ("首谈人", "first_contact"),
+        ("责任人", "responsible_person"),
+        ("招商渠道", "channel"),
+        ("统一社会信用代码", "uscc"),
+        ("投资项目代码", "fai_code"),
+        ("备注", "notes"),
+        ("序号", "seq"),
+        ("*项目名称", "name"),
+        ("天气", None),
     ],
 )
 def test_it_maps_column_names_and_their_variants(header, field):
@@ -131,15 +157,24 @@ def test_it_maps_column_names_and_their_variants(header, field):
 
 @pytest.mark.parametrize(
     ("header", "unit"),
-    [("总投资(亿元)", "亿元"), ("计划总投资（万元）", "万元"), ("协议外资(万美元)", "万美元"),
-     ("总投资", None)],
+    [
+        ("总投资(亿元)", "亿元"),
+        ("计划总投资（万元）", "万元"),
+        ("协议外资(万美元)", "万美元"),
+        ("总投资", None),
+    ],
 )
 def test_it_reads_the_unit_from_the_header(header, unit):
     assert header_unit(header) == unit
 
 
 def test_a_merged_parent_fills_only_the_columns_under_it():
-    pairs = join_header_rows(["项目名称", "投资情况", "", "签约时间"],
-                             ["", "总投资", "协议外资", ""])
-    assert pairs == [("", "项目名称"), ("投资情况", "总投资"), ("投资情况", "协议外资"),
-                     ("", "签约时间")]
+    pairs = join_header_rows(
+        ["项目名称", "投资情况", "", "签约时间"], ["", "总投资", "协议外资", ""]
+    )
+    assert pairs == [
+        ("", "项目名称"),
+        ("投资情况", "总投资"),
+        ("投资情况", "协议外资"),
+        ("", "签约时间"),
+    ]

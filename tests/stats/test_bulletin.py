@@ -187,8 +187,13 @@ def test_the_bulletin_finds_its_version_by_number(definition):
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(Decimal("1158.84"), "1158.8"), (Decimal("200.0"), "200"), (Decimal("0.05"), "0.1"),
-     (Decimal("-0.04"), "0"), (5.95, "6")],
+    [
+        (Decimal("1158.84"), "1158.8"),
+        (Decimal("200.0"), "200"),
+        (Decimal("0.05"), "0.1"),
+        (Decimal("-0.04"), "0"),
+        (5.95, "6"),
+    ],
 )
 def test_numbers_are_said_half_up_without_trailing_zeros(value, text):
     assert number(value) == text

@@ -139,4 +139,6 @@ def test_monthly_rates_are_seeded_from_2023_to_2026(db):
 
 
 def test_the_months_past_the_data_say_they_are_provisional(db):
-    assert "provisional" in ConversionRate.objects.get(currency="USD", month=date(2026, 12, 1)).source
+    assert (
+        "provisional" in ConversionRate.objects.get(currency="USD", month=date(2026, 12, 1)).source
+    )

@@ -41,8 +41,9 @@ def list_totals(client, url):
 
 @pytest.fixture
 def richer_half_year(half_year, city):  # noqa: F811
-    event = Event.objects.create(name="镇深互动推介会", kind=EventKind.PROMOTION,
-                                 held_on=date(2025, 5, 22))
+    event = Event.objects.create(
+        name="镇深互动推介会", kind=EventKind.PROMOTION, held_on=date(2025, 5, 22)
+    )
     signed(city, wan="350000", source="810000", ownership="central_soe", event=event)
     signed(city, wan="3000", foreign_investment="1500", foreign_currency="USD", source="DE-MUNICH")
     bare = signed(city, wan="20000")
@@ -97,3 +98,17 @@ def test_a_link_names_its_definition_version(richer_half_year, city):
 )
 def test_a_bad_link_lists_nothing_rather_than_everything(richer_half_year, query):
     assert ProjectFilter(query, queryset=Project.objects.all()).qs.count() == 0
+
+
+def test_the_api_lists_a_figures_projects_too(richer_half_year, city, client):
+    from urllib.parse import parse_qsl
+
+    from yinli.core.models import ApiToken
+
+    report = build_report(user=city.analyst, period="2025H1")
+    row = next(g for g in report["by_region_group"] if g["name"] == "粤港澳大湾区")
+    query = dict(parse_qsl(urlsplit(row["url"]).query))
+    token = ApiToken.for_user(city.analyst)
+    response = client.get("/api/v1/projects", query, HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    assert response.status_code == 200
+    assert response.json()["count"] == row["count"] == 2

@@ -20,18 +20,46 @@ def r1(value) -> float:
 def half_year(city):
     """2025H1: five counted projects (8.7亿), 2024H1: two (6亿), and some that do not count."""
     p = {}
-    p["A"] = signed(city, wan="20000", source="310115", on=date(2025, 3, 12),
-                    stage=Stage.STARTED, fai_on=date(2025, 5, 1))
-    p["B"] = signed(city, wan="30000", source="440300", on=date(2025, 4, 1),
-                    district=city.jingkou, category=Category.SERVICE, stage=Stage.REGISTERED,
-                    status=Status.LOST, lost_to=region("320500"))
-    p["C"] = signed(city, wan="15000", source="KR-SEOUL", ownership="foreign",
-                    on=date(2025, 3, 15), foreign_investment="2000", foreign_currency="USD",
-                    stage=Stage.PRODUCING)
-    p["D"] = signed(city, wan="12000", source="321102", on=date(2025, 5, 20),
-                    stage=Stage.REGISTERED)
-    p["E"] = signed(city, wan="10000", source="310115", on=date(2025, 6, 30),
-                    kind=Kind.EXPANSION, district=city.jingkou)
+    p["A"] = signed(
+        city,
+        wan="20000",
+        source="310115",
+        on=date(2025, 3, 12),
+        stage=Stage.STARTED,
+        fai_on=date(2025, 5, 1),
+    )
+    p["B"] = signed(
+        city,
+        wan="30000",
+        source="440300",
+        on=date(2025, 4, 1),
+        district=city.jingkou,
+        category=Category.SERVICE,
+        stage=Stage.REGISTERED,
+        status=Status.LOST,
+        lost_to=region("320500"),
+    )
+    p["C"] = signed(
+        city,
+        wan="15000",
+        source="KR-SEOUL",
+        ownership="foreign",
+        on=date(2025, 3, 15),
+        foreign_investment="2000",
+        foreign_currency="USD",
+        stage=Stage.PRODUCING,
+    )
+    p["D"] = signed(
+        city, wan="12000", source="321102", on=date(2025, 5, 20), stage=Stage.REGISTERED
+    )
+    p["E"] = signed(
+        city,
+        wan="10000",
+        source="310115",
+        on=date(2025, 6, 30),
+        kind=Kind.EXPANSION,
+        district=city.jingkou,
+    )
     # Not counted: other category, below the threshold, signed in July.
     signed(city, wan="50000", category=Category.OTHER)
     signed(city, wan="9000")
@@ -41,10 +69,12 @@ def half_year(city):
     p["P2"] = signed(city, wan="20000", source="440300", on=date(2024, 5, 1))
     p["P0"] = signed(city, wan="10000", source="310115", on=date(2023, 6, 1))
     # 入库列统: A (2亿) and an unsigned project (800万) in 2025H1; 7000万 in 2024H1.
-    factories.project(city, stage=Stage.NEGOTIATING, signed_on=None, total_wan="800",
-                      fai_on=date(2025, 2, 1))
-    factories.project(city, stage=Stage.NEGOTIATING, signed_on=None, total_wan="7000",
-                      fai_on=date(2024, 3, 1))
+    factories.project(
+        city, stage=Stage.NEGOTIATING, signed_on=None, total_wan="800", fai_on=date(2025, 2, 1)
+    )
+    factories.project(
+        city, stage=Stage.NEGOTIATING, signed_on=None, total_wan="7000", fai_on=date(2024, 3, 1)
+    )
     FundsInPlace.objects.create(project=p["A"], on=date(2025, 5, 1), amount=Decimal(5000))
     FundsInPlace.objects.create(project=p["A"], on=date(2025, 7, 1), amount=Decimal(3000))
     FundsInPlace.objects.create(project=p["C"], on=date(2025, 6, 1), amount=Decimal(15000))
@@ -92,13 +122,16 @@ def test_agreed_foreign_investment_converts_at_the_signing_month(report):
 
 
 def test_a_project_in_euros_converts_at_its_own_month_rate(city):
-    signed(city, wan="30000", foreign_investment="1500", foreign_currency="EUR",
-           on=date(2025, 3, 14))
-    signed(city, wan="30000", foreign_investment="2500", foreign_currency="EUR",
-           on=date(2025, 5, 9))
+    signed(
+        city, wan="30000", foreign_investment="1500", foreign_currency="EUR", on=date(2025, 3, 14)
+    )
+    signed(
+        city, wan="30000", foreign_investment="2500", foreign_currency="EUR", on=date(2025, 5, 9)
+    )
     report = build_report(user=city.analyst, period="2025H1")
     expected = (
-        Decimal(1500) * rate("EUR", date(2025, 3, 1)) + Decimal(2500) * rate("EUR", date(2025, 5, 1))
+        Decimal(1500) * rate("EUR", date(2025, 3, 1))
+        + Decimal(2500) * rate("EUR", date(2025, 5, 1))
     ) / 10000
     assert report["foreign"]["agreed_investment_yi"] == r1(expected)
     at_march_rate = Decimal(4000) * rate("EUR", date(2025, 3, 1)) / 10000
@@ -109,8 +142,9 @@ def test_a_month_without_a_rate_takes_the_latest_earlier_one(city):
     from yinli.stats.models import ConversionRate
 
     ConversionRate.objects.filter(currency="EUR", month=date(2025, 5, 1)).delete()
-    signed(city, wan="30000", foreign_investment="2500", foreign_currency="EUR",
-           on=date(2025, 5, 9))
+    signed(
+        city, wan="30000", foreign_investment="2500", foreign_currency="EUR", on=date(2025, 5, 9)
+    )
     report = build_report(user=city.analyst, period="2025H1")
     assert report["foreign"]["agreed_investment_yi"] == r1(
         Decimal(2500) * rate("EUR", date(2025, 4, 1)) / 10000
@@ -218,8 +252,11 @@ def test_by_size_band_counts_cumulatively(city):
 
 
 def test_by_event(city):
-    event = Event.objects.create(name="2025镇江（上海）产业项目集中签约活动", kind=EventKind.SIGNING,
-                                 held_on=date(2025, 3, 27))
+    event = Event.objects.create(
+        name="2025镇江（上海）产业项目集中签约活动",
+        kind=EventKind.SIGNING,
+        held_on=date(2025, 3, 27),
+    )
     signed(city, event=event)
     signed(city, event=event)
     signed(city)

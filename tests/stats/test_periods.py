@@ -62,8 +62,17 @@ def test_one_month_of_months_is_that_month():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "2025H3", "2025Q5", "2025-13", "2025-08..2025-01", "上半年", "2025-02-30..2025-03-01",
-     "2025-06-30..2025-01-01", "0025"],
+    [
+        "",
+        "2025H3",
+        "2025Q5",
+        "2025-13",
+        "2025-08..2025-01",
+        "上半年",
+        "2025-02-30..2025-03-01",
+        "2025-06-30..2025-01-01",
+        "0025",
+    ],
 )
 def test_it_refuses_a_period_it_cannot_read(text):
     with pytest.raises(PeriodError):

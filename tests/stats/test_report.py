@@ -32,8 +32,14 @@ LISTS = [
 @pytest.fixture
 def projects(city):
     signed(city, wan="20000", source="440300", district=city.jingkou)
-    signed(city, wan="15000", source="KR-SEOUL", ownership="foreign", foreign_investment="2000",
-           fai_on=date(2025, 4, 1))
+    signed(
+        city,
+        wan="15000",
+        source="KR-SEOUL",
+        ownership="foreign",
+        foreign_investment="2000",
+        fai_on=date(2025, 4, 1),
+    )
     signed(city, wan="30000", on=date(2024, 4, 1))
 
 
@@ -88,7 +94,9 @@ def test_an_empty_period_has_nulls_where_nothing_is_defined(city):
 
 def test_the_report_names_the_version_it_used(projects, city, definition):
     definition_new_version(
-        based_on=definition, changes={"threshold_total_wan": 16000}, by=city.analyst
+        based_on=definition,
+        changes={"threshold_total_wan": 16000, "threshold_foreign": None},
+        by=city.analyst,
     )
     report = build_report(user=city.analyst, period="2025H1")
     assert report["definition"]["version"] == 2

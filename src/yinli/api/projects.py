@@ -430,6 +430,15 @@ class ProjectQuery(PageQuery):
     channel: int | None = None
     event: int | None = None
     company: int | None = None
+    stat: Literal["signed", "in_statistics", "pipeline"] | None = Field(
+        None,
+        description="A statistics figure's projects (its drill-down), with period, definition, "
+        "by and key as in the figure's url of /api/v1/stats/report.",
+    )
+    period: str | None = Field(None, description="With stat: the period, e.g. 2025H1.")
+    definition: int | None = Field(None, description="With stat: the definition version.")
+    by: str | None = Field(None, description="With stat: the breakdown (source_city, district…).")
+    key: str | None = Field(None, description="With stat and by: the row of the breakdown.")
     ordering: (
         Literal[
             "name",

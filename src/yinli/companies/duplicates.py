@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from yinli.core import scoping
 from yinli.core.models import OrgUnit
+from yinli.core.names import normalize_company_name
 from yinli.projects.models import Project, Stage, Status
 
 from .models import Company
@@ -112,11 +113,25 @@ def _matched_companies(company_name: str | None, uscc: str | None) -> dict[int, 
         for candidate in search_candidates(code, exclude_merged=False):
             keep(candidate.company_id, candidate.score, candidate.reason)
     if company_name and company_name.strip():
-        for candidate in search_candidates(
-            company_name, limit=_NAME_CANDIDATES, exclude_merged=False
-        ):
+        key = normalize_company_name(company_name)
+        strong = [
+            candidate
+            for candidate in search_candidates(
+                company_name, limit=_NAME_CANDIDATES, exclude_merged=False
+            )
             # Only the name itself: pinyin initials are too ambiguous to call a duplicate.
-            if candidate.match == MatchKind.NAME and candidate.score >= STRONG_MATCH:
+            if candidate.match == MatchKind.NAME and candidate.score >= STRONG_MATCH
+        ]
+        keys = dict(
+            Company.all_objects.filter(pk__in=[c.company_id for c in strong]).values_list(
+                "pk", "name_normalized"
+            )
+        )
+        for candidate in strong:
+            # The scorer rates a name found whole inside the other 90 ("科技" in "恒远光电科技"):
+            # a duplicate needs the shorter name to be at least half the longer.
+            other = keys.get(candidate.company_id, "")
+            if 2 * min(len(key), len(other)) >= max(len(key), len(other)):
                 keep(candidate.company_id, candidate.score, candidate.reason)
     # A merged company's projects moved to the one it was merged into: follow the chain.
     todo = list(matches)

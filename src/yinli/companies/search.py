@@ -11,14 +11,23 @@
 
    * always the companies whose normalized name equals the query's (B-tree index), so an exact
      variant can never be crowded out;
+   * the names that are a part of the query ("光电科技" inside "恒远光电科技", B-tree again: the
+     scorer rates them 90 whatever trigrams they share) and those that begin with its first two
+     characters (the brand, so that a typo further on stays within reach);
    * PostgreSQL: ``pg_trgm``. A GIN ``gin_trgm_ops`` index on ``name_normalized`` (migration
-     0003) answers ``name_normalized % query`` with ``pg_trgm.similarity_threshold`` lowered to
-     :data:`PG_SIMILARITY_THRESHOLD` for this transaction only, ordered by ``similarity()``;
+     0003) answers ``name_normalized LIKE '%…%'`` for the query's distinctive trigrams (see
+     below), ordered by ``similarity()``; on a small registry that finds almost nothing,
+     ``name_normalized % query`` with ``pg_trgm.similarity_threshold`` lowered to
+     :data:`PG_SIMILARITY_THRESHOLD` for this transaction only;
    * SQLite: an FTS5 table ``companies_company_search`` (``tokenize='trigram'``) over the
      normalized name and the initials, kept in step by triggers (migration 0003, re-created by
      :mod:`yinli.companies.signals` when a table rebuild dropped them). The query's trigrams are
      OR-ed, so a partial overlap still finds a name ("恒远光电" finds "恒远光电科技"), and bm25
      orders them: rows sharing more, and rarer, trigrams come first;
+   * on both engines a trigram held by more than :data:`COMMON_TRIGRAM` names ("光电科" of every
+     光电科技) is left out of the ranked query when rarer ones exist: ranking tens of thousands
+     of rows is what would cost, and they say little about which firm is meant (the counts stop
+     at that bound and are remembered per process);
    * a query of one or two characters has no trigram (FTS5 then finds nothing and pg_trgm next to
      nothing), so on both engines it is matched as a prefix through the B-tree index (a range,
      which works whatever the collation's LIKE support) and then as a substring; a longer query
@@ -73,9 +82,9 @@ __all__ = [
 NARROW_LIMIT = 300
 #: pg_trgm similarity below which PostgreSQL does not offer a name (default of pg_trgm: 0.3).
 PG_SIMILARITY_THRESHOLD = 0.2
-#: SQLite: a trigram in more names than this is too common to rank by (see _sqlite_trigram_ids).
+#: A trigram in more names than this is too common to rank by (see _sqlite_trigram_ids).
 COMMON_TRIGRAM = 2000
-#: SQLite: when the distinctive trigrams find fewer names than this, all trigrams are asked.
+#: When the distinctive trigrams find fewer names than this, all trigrams are asked.
 FEW_HITS = 5
 #: The FTS5 table of the SQLite engine (created by migration 0003).
 FTS_TABLE = "companies_company_search"
@@ -220,18 +229,29 @@ def _ids(queryset: QuerySet) -> set[int]:
 
 
 def _narrow(normalized: str, initials: str | None) -> set[int]:
-    ids = _ids(_rows().filter(name_normalized=normalized))
+    # The name itself, and the names that are a part of it ("恒远光电科技" → "恒远光电", "光电科技"):
+    # the scorer rates a name found whole inside the query 90, whatever trigrams it shares.
+    ids = _ids(_rows().filter(name_normalized__in=_parts(normalized)))
     if len(normalized) >= 3:
         ids |= _trigram_ids(normalized)
-    if len(normalized) < 3:
+        # The names that begin alike (the brand): they keep a typo further on within reach
+        # ("川纳丰密机械" → "川纳精密机械") when every trigram after the brand is common.
+        ids |= _short_ids("name_normalized", normalized[:2], contains=False)
+    else:
         # No trigram at all: a prefix, then a substring.
         ids |= _short_ids("name_normalized", normalized)
-    elif len(ids) < NARROW_LIMIT // 10:
-        # Few trigram hits: add the names that begin like it (the brand: "恒远光电" → "恒远…").
-        ids |= _short_ids("name_normalized", normalized[:2], contains=False)
     if initials:
         ids |= _initials_ids(initials)
     return ids
+
+
+def _parts(text: str) -> list[str]:
+    """The text and, up to 12 characters, every contiguous part of it of two or more (≤ 66)."""
+    return list(
+        {text[i:j]: None for i in range(len(text)) for j in range(i + 2, len(text) + 1)}
+        if len(text) <= 12
+        else {text: None}
+    )
 
 
 def _prefix_range(field: str, prefix: str) -> dict[str, str]:
@@ -292,7 +312,7 @@ def _sqlite_trigram_ids(normalized: str) -> list[int]:
     almost nothing (a typo in the brand), every trigram is asked after all.
     """
     terms = list(_trigrams(normalized))
-    rare = [t for t in terms if _fts_count(t) <= COMMON_TRIGRAM]
+    rare = [t for t in terms if _trigram_count(t) <= COMMON_TRIGRAM]
     every = _or_match(terms)
     if len(rare) == len(terms):
         return _fts_ids(every, rank=True)
@@ -310,14 +330,40 @@ def _or_match(terms: Iterable[str]) -> str:
     return "name_normalized : (" + " OR ".join(map(_phrase, terms)) + ")"
 
 
-def _fts_count(term: str) -> int:
+# Trigram → how many names hold it (bounded), per database. Only a hint for leaving common
+# trigrams out, so a stale count does no harm; it saves recounting the trade words of every query.
+_COUNTS: dict[tuple[str, str], int] = {}
+_COUNTS_MAX = 100_000
+
+
+def _trigram_count(term: str) -> int:
     """How many names hold the trigram, counted up to COMMON_TRIGRAM + 1 only."""
+    key = (connection.alias, term)
+    if key in _COUNTS:
+        return _COUNTS[key]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s)",
-            [f"name_normalized : {_phrase(term)}", COMMON_TRIGRAM + 1],
-        )
-        return cursor.fetchone()[0]
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                "LIMIT %s)",
+                [f"name_normalized : {_phrase(term)}", COMMON_TRIGRAM + 1],
+            )
+        else:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {Company._meta.db_table} "
+                "WHERE name_normalized LIKE %s LIMIT %s) AS hits",
+                [_like(term), COMMON_TRIGRAM + 1],
+            )
+        count = cursor.fetchone()[0]
+    if count > FEW_HITS:  # a rare term may still grow; only settled counts are kept
+        if len(_COUNTS) >= _COUNTS_MAX:
+            _COUNTS.clear()
+        _COUNTS[key] = count
+    return count
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _fts_ids(match: str, *, rank: bool) -> list[int]:
@@ -331,9 +377,39 @@ def _fts_ids(match: str, *, rank: bool) -> list[int]:
 
 
 def _pg_trigram_ids(normalized: str) -> set[int]:
+    """pg_trgm: the names sharing the query's distinctive trigrams, most similar first.
+
+    As on SQLite, a trigram held by more than COMMON_TRIGRAM names is left out when rarer ones
+    exist: ``name_normalized % query`` would otherwise recheck and sort every 光电科技 of the
+    city (a tenth of a second at a million names). The rare ones are asked with LIKE '%…%'
+    (served by the same GIN index) and ordered by ``similarity()``. When every trigram is
+    common ("智能装备"), the names holding the whole query are taken as they come. Only when
+    no trigram is common (a small registry) and they find almost nothing is ``%`` asked, with
+    the threshold lowered. A typo in the brand is left to the exact, part and prefix lookups
+    of :func:`_narrow`, which run in any case.
+    """
     table = Company._meta.db_table
+    terms = list(_trigrams(normalized))
+    rare = [t for t in terms if _trigram_count(t) <= COMMON_TRIGRAM]
+    with connection.cursor() as cursor:
+        if not rare:
+            cursor.execute(
+                f"SELECT id FROM {table} WHERE name_normalized LIKE %s LIMIT %s",
+                [_like(normalized), NARROW_LIMIT],
+            )
+            return {row[0] for row in cursor.fetchall()}
+        likes = " OR ".join(["name_normalized LIKE %s"] * len(rare))
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE {likes} "
+            "ORDER BY similarity(name_normalized, %s) DESC, id LIMIT %s",
+            [*map(_like, rare), normalized, NARROW_LIMIT],
+        )
+        found = {row[0] for row in cursor.fetchall()}
+    if len(found) >= FEW_HITS or len(rare) < len(terms):
+        return found
     with transaction.atomic(), connection.cursor() as cursor:
-        # is_local=true: the lowered threshold ends with this transaction.
+        # Only on a small registry (no common trigram at all), so the lowered threshold costs
+        # little; is_local=true: it ends with this transaction.
         cursor.execute(
             "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
             [str(PG_SIMILARITY_THRESHOLD)],
@@ -343,7 +419,7 @@ def _pg_trigram_ids(normalized: str) -> set[int]:
             "ORDER BY similarity(name_normalized, %s) DESC, id LIMIT %s",
             [normalized, normalized, NARROW_LIMIT],
         )
-        return {row[0] for row in cursor.fetchall()}
+        return found | {row[0] for row in cursor.fetchall()}
 
 
 # --- the index itself (created by migration 0003, checked after every migrate) ------------------

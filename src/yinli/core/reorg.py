@@ -71,9 +71,7 @@ class ReorgSummary:
             "projects_moved": self.projects_moved,
             "users_moved": self.users_moved,
             "subunits_moved": self.subunits_moved,
-            "units": [
-                {**asdict(u), "ends_on": u.ends_on.isoformat()} for u in self.units
-            ],
+            "units": [{**asdict(u), "ends_on": u.ends_on.isoformat()} for u in self.units],
         }
 
 

@@ -39,7 +39,8 @@ from yinli.projects.models import FundsInPlace, Industry, Project, StageChange, 
 from . import city
 from .accounts import DEMO_PASSWORD
 from .naming import words
-from .plan import CompanyPlan, DemoPlan, ProjectPlan, plan_demo
+from .plan import plan_demo
+from .records import CompanyPlan, DemoPlan, ProjectPlan
 from .services import DEMO_MARKER_KEY
 
 DEFAULT_SEED = 321100
@@ -48,8 +49,16 @@ SECTIONS = {"01": "A", "59": "G", "65": "I", "70": "K", "72": "L", "87": "R"}
 
 # The steps of a build, for the progress bar.
 STEPS = [
-    "organisation", "logins", "reference data", "plan", "companies", "projects", "stage log",
-    "funds in place", "reorganisation", "duplicates",
+    "organisation",
+    "logins",
+    "reference data",
+    "plan",
+    "companies",
+    "projects",
+    "stage log",
+    "funds in place",
+    "reorganisation",
+    "duplicates",
 ]
 
 
@@ -82,11 +91,7 @@ def reference_date_setting() -> date:
 
 def database_holds_data() -> bool:
     """Whether anything the demo would add to is there already (projects, companies, units)."""
-    return (
-        Project.all_objects.exists()
-        or Company.all_objects.exists()
-        or OrgUnit.objects.exists()
-    )
+    return Project.all_objects.exists() or Company.all_objects.exists() or OrgUnit.objects.exists()
 
 
 def _aware(day: date, hour: int = 9, minute: int = 0) -> datetime:
@@ -152,14 +157,20 @@ class _Writer:
             for login in city.LOGINS
         ]
         User.objects.bulk_create(people)
-        self.users = {u.username: u for u in User.objects.filter(
-            username__in=[login.username for login in city.LOGINS])}
+        self.users = {
+            u.username: u
+            for u in User.objects.filter(username__in=[login.username for login in city.LOGINS])
+        }
         self.counts["users"] = len(people)
 
     def reference_data(self) -> None:
         Industry.objects.bulk_create(
-            Industry(name=spec.name, category=spec.category, synonyms="\n".join(spec.synonyms),
-                     sort_order=i)
+            Industry(
+                name=spec.name,
+                category=spec.category,
+                synonyms="\n".join(spec.synonyms),
+                sort_order=i,
+            )
             for i, spec in enumerate(city.INDUSTRIES)
         )
         self.industries = {i.name: i for i in Industry.objects.all()}
@@ -304,8 +315,10 @@ class _Writer:
 
     def projects(self) -> None:
         ordered = sorted(self.plan.projects, key=lambda p: (p.created_on, p.key))
-        for batch in ([p for p in ordered if p.merged_into is None],
-                      [p for p in ordered if p.merged_into is not None]):
+        for batch in (
+            [p for p in ordered if p.merged_into is None],
+            [p for p in ordered if p.merged_into is not None],
+        ):
             objects = [self._project(p) for p in batch]
             saved = bulk_create_with_history(objects, Project, batch_size=BATCH)
             for plan, project in zip(batch, saved, strict=True):
@@ -321,14 +334,16 @@ class _Writer:
         # as added.
         history_tags = apps.get_model("projects", "HistoricalProject_tags")
         first_record = dict(
-            Project.history.model.objects.filter(history_type="+").values_list(
-                "id", "history_id"
-            )
+            Project.history.model.objects.filter(history_type="+").values_list("id", "history_id")
         )
         history_tags.objects.bulk_create(
             [
-                history_tags(id=link.pk, history_id=first_record[link.project_id],
-                             project_id=link.project_id, tag_id=link.tag_id)
+                history_tags(
+                    id=link.pk,
+                    history_id=first_record[link.project_id],
+                    project_id=link.project_id,
+                    tag_id=link.tag_id,
+                )
                 for link in links
             ],
             batch_size=BATCH,
@@ -340,8 +355,15 @@ class _Writer:
         for plan in self.plan.projects:
             creator = self._creator(plan)
             for stage, on, note in plan.stages:
-                rows.append(StageChange(project_id=self.project_ids[plan.key], stage=stage,
-                                        on=on, note=note, by=creator))
+                rows.append(
+                    StageChange(
+                        project_id=self.project_ids[plan.key],
+                        stage=stage,
+                        on=on,
+                        note=note,
+                        by=creator,
+                    )
+                )
         StageChange.objects.bulk_create(rows, batch_size=BATCH)
         self.counts["stage_changes"] = len(rows)
 
@@ -350,8 +372,13 @@ class _Writer:
         for plan in self.plan.projects:
             creator = self._creator(plan)
             for on, amount, source in plan.funds:
-                row = FundsInPlace(project_id=self.project_ids[plan.key], on=on,
-                                   amount=Decimal(amount), source=source, by=creator)
+                row = FundsInPlace(
+                    project_id=self.project_ids[plan.key],
+                    on=on,
+                    amount=Decimal(amount),
+                    source=source,
+                    by=creator,
+                )
                 row._history_date = _aware(on, 16)
                 row._history_user = creator
                 rows.append(row)
@@ -359,10 +386,15 @@ class _Writer:
         self.counts["funds_in_place"] = len(rows)
 
     def reorganisation(self) -> None:
-        mapping = {self.units[old]: self.units[new]
-                   for old, new in city.JINGKAI_REORGANISATION.items()}
-        summary = reorganize(on=city.REORGANISED_ON, mapping=mapping, by=self.users["admin"],
-                             recorded_at=_aware(city.REORGANISED_ON, 9))
+        mapping = {
+            self.units[old]: self.units[new] for old, new in city.JINGKAI_REORGANISATION.items()
+        }
+        summary = reorganize(
+            on=city.REORGANISED_ON,
+            mapping=mapping,
+            by=self.users["admin"],
+            recorded_at=_aware(city.REORGANISED_ON, 9),
+        )
         self.counts["reorganised_projects"] = summary.projects_moved
 
     def duplicates(self) -> None:
@@ -399,9 +431,7 @@ def build_demo(
         )
     with transaction.atomic():
         step("organisation")
-        writer = _Writer(
-            DemoPlan(seed, reference_date, [], [], {}), step
-        )
+        writer = _Writer(DemoPlan(seed, reference_date, [], [], {}), step)
         writer.organisation()
         step("logins")
         writer.logins()
@@ -443,17 +473,46 @@ def demo_digest() -> str:
         for row in rows:
             digest.update(repr(tuple(str(v) for v in row)).encode())
 
-    feed(OrgUnit.objects.order_by("code").values_list(
-        "code", "name", "kind", "parent__code", "valid_from", "valid_to", "successor__code"))
-    feed(Company.all_objects.order_by("pk").values_list(
-        "name", "uscc", "region__code", "ownership", "parent__name", "established_on"))
-    feed(Project.all_objects.order_by("pk").values_list(
-        "name", "company__name", "district__code", "responsible_unit__code", "stage", "stage_on",
-        "first_signed_on", "status", "total_investment", "foreign_investment",
-        "foreign_currency", "fai_code", "fai_on", "created_at", "merged_into__name",
-        "deleted_at__isnull", "version"))
-    feed(StageChange.objects.order_by("project_id", "on", "pk").values_list(
-        "project__name", "stage", "on", "note"))
-    feed(FundsInPlace.objects.order_by("project_id", "on", "pk").values_list(
-        "project__name", "on", "amount", "source"))
+    feed(
+        OrgUnit.objects.order_by("code").values_list(
+            "code", "name", "kind", "parent__code", "valid_from", "valid_to", "successor__code"
+        )
+    )
+    feed(
+        Company.all_objects.order_by("pk").values_list(
+            "name", "uscc", "region__code", "ownership", "parent__name", "established_on"
+        )
+    )
+    feed(
+        (*row[:-1], row[-1] is None)
+        for row in Project.all_objects.order_by("pk").values_list(
+            "name",
+            "company__name",
+            "district__code",
+            "responsible_unit__code",
+            "stage",
+            "stage_on",
+            "first_signed_on",
+            "status",
+            "total_investment",
+            "foreign_investment",
+            "foreign_currency",
+            "fai_code",
+            "fai_on",
+            "created_at",
+            "merged_into__name",
+            "version",
+            "deleted_at",
+        )
+    )
+    feed(
+        StageChange.objects.order_by("project_id", "on", "pk").values_list(
+            "project__name", "stage", "on", "note"
+        )
+    )
+    feed(
+        FundsInPlace.objects.order_by("project_id", "on", "pk").values_list(
+            "project__name", "on", "amount", "source"
+        )
+    )
     return digest.hexdigest()

@@ -54,9 +54,7 @@ def place_names() -> frozenset[str]:
 
 def names_a_place(text: str) -> bool:
     places = place_names()
-    return any(
-        text[i:j] in places for i in range(len(text)) for j in range(i + 2, len(text) + 1)
-    )
+    return any(text[i:j] in places for i in range(len(text)) for j in range(i + 2, len(text) + 1))
 
 
 def weighted(rng: random.Random, pairs) -> object:
@@ -179,7 +177,7 @@ class Namer:
         rng = self.rng
         value = rng.uniform(product.low, product.high)
         magnitude = 10 ** max(0, len(str(int(value))) - 2)
-        value = max(product.low, int(round(value / magnitude)) * magnitude)
+        value = max(product.low, round(value / magnitude) * magnitude)
         return f"{value}{product.unit}"
 
     def project(self, *, industry: str, brand: str, kind: str, service: bool) -> str:

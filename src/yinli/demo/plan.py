@@ -12,6 +12,10 @@ projects at a similar rate. After the amounts, districts are placed so that 镇�
 exactly seven of 2025's projects of 10亿 and more (two of 30亿 and more) and exactly three
 state-owned investors. Newly 入库列统 investment is made exact last, by postponing some
 projects' 入库 month and topping up one project signed outside the counted half years.
+
+The Planner's companies come from yinli.demo.companies and the rest of each record (people,
+names, codes, money, funds, tags) from yinli.demo.details; the records are in
+yinli.demo.records.
 """
 
 from __future__ import annotations
@@ -19,9 +23,8 @@ from __future__ import annotations
 import calendar
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from yinli.core.names import normalize_company_name
 from yinli.demo import targets as T
@@ -29,16 +32,13 @@ from yinli.demo.city import (
     COUNTED_INDUSTRIES,
     DISTRICTS,
     EVENT_BY_KEY,
-    EVENTS,
     HOME_REGION,
     INDUSTRY_BY_NAME,
-    JINGKAI_NEW_BUREAU,
-    JINGKAI_OLD_BUREAU,
     OTHER_INDUSTRIES,
-    REORGANISED_ON,
-    TAGS,
     UNITS,
 )
+from yinli.demo.companies import CompanyPlanning
+from yinli.demo.details import RecordDetails
 from yinli.demo.draws import (
     after,
     amount_above,
@@ -51,23 +51,30 @@ from yinli.demo.draws import (
     working_day,
 )
 from yinli.demo.naming import Namer, weighted, words
+from yinli.demo.records import CompanyPlan, DemoPlan, ProjectPlan
 from yinli.demo.regions import (
-    COUNTRY_NAMES,
-    EURO_COUNTRIES,
     GBA_SAR,
     GBA_WEIGHTS,
     SHANGHAI_AREA,
-    Source,
     SourceDraw,
     full_name,
-    places,
     short_name,
 )
 
-STAGES = ["lead", "negotiating", "signed", "registered", "started", "completed", "producing",
-          "full"]
-SEASON = {1: 0.9, 2: 0.6, 3: 1.15, 4: 1.0, 5: 1.0, 6: 1.25, 7: 0.95, 8: 0.9, 9: 1.05, 10: 0.9,
-          11: 1.05, 12: 1.25}
+SEASON = {
+    1: 0.9,
+    2: 0.6,
+    3: 1.15,
+    4: 1.0,
+    5: 1.0,
+    6: 1.25,
+    7: 0.95,
+    8: 0.9,
+    9: 1.05,
+    10: 0.9,
+    11: 1.05,
+    12: 1.25,
+}
 # Counted (亿元以上) signings per month outside the two half years the report fixes.
 MONTHLY_COUNTED = {2023: 30.0, 2024: 40.0, 2025: 45.0, 2026: 46.0}
 MEAN_COUNTED_WAN = {2023: 42000, 2024: 46000, 2025: 43000, 2026: 44000}
@@ -77,117 +84,8 @@ MONTHLY_OPEN = 34.0  # leads that have not (yet) signed
 BEIJING_LEADS = 21  # "在手在谈项目信息21条"
 EARLIEST_LEAD = date(2022, 6, 1)
 
-# Exchange rates for agreed foreign investment (万元 per 万 of the currency), rough averages.
-CNY_PER = {"USD": Decimal("7.15"), "EUR": Decimal("7.8"), "JPY": Decimal("0.048"),
-           "HKD": Decimal("0.915")}
 
-CHANNELS = {"business": 28, "agency": 12, "commissioned": 8, "station": 10, "event": 8,
-            "online": 4, "other": 6}
-
-
-@dataclass
-class CompanyPlan:
-    key: int
-    name: str
-    region: str
-    ownership: str
-    industry: str
-    created_on: date
-    parent: CompanyPlan | None = None
-    uscc: bool = True  # whether it gets a credit code (Chinese registrations only)
-    established_on: date | None = None
-    legal_representative: str = ""
-    registered_capital: Decimal | None = None
-    insured_staff: int | None = None
-    address: str = ""
-    notes: str = ""
-    brand: str = ""
-    credit_code: str | None = None  # filled when written
-
-    @property
-    def depth(self) -> int:
-        return 0 if self.parent is None else self.parent.depth + 1
-
-
-@dataclass
-class ProjectPlan:
-    key: int
-    group: str
-    counted: bool  # counts under the default definition where it was signed
-    signed_on: date | None
-    total: Decimal | None
-    category: str = "industrial"
-    industry: str = ""
-    kind: str = "new"
-    source: Source | None = None
-    ownership: str = "private"
-    district: str = ""
-    unit: str = ""
-    event: str | None = None
-    channel: str = "business"
-    created_on: date | None = None
-    stages: list[tuple[str, date, str]] = field(default_factory=list)
-    status: str = "active"
-    status_reason: str = ""
-    lost_to: str | None = None
-    agreement: str = ""
-    company: CompanyPlan | None = None
-    controller: CompanyPlan | None = None
-    name: str = ""
-    foreign: Decimal | None = None
-    currency: str = "USD"
-    usd_only: bool = False  # qualifies by 协议外资 ≥ 1000万美元 alone
-    fai_code: str = ""
-    fai_on: date | None = None
-    land_mu: Decimal | None = None
-    expected_output: Decimal | None = None
-    expected_tax: Decimal | None = None
-    jobs: int | None = None
-    responsible_person: str = ""
-    first_contact: str = ""
-    task_force: str = ""
-    linked_leader: str = ""
-    introducer: str = ""
-    tags: list[str] = field(default_factory=list)
-    notes: str = ""
-    funds: list[tuple[date, Decimal, str]] = field(default_factory=list)
-    merged_into: ProjectPlan | None = None
-    deleted: bool = False
-    source_hint: str = ""  # "shanghai", "gba", "gba_mainland", "hk", "foreign", "domestic" …
-    planted_jingkai: bool = False
-    no_jingkai: bool = False
-    state_owned: str = ""  # forced ownership ("central_soe", "local_soe") or ""
-
-    @property
-    def stage(self) -> str:
-        return self.stages[-1][0]
-
-    @property
-    def stage_on(self) -> date:
-        return self.stages[-1][1]
-
-    def reached(self, stage: str) -> date | None:
-        return next((on for s, on, _n in self.stages if s == stage), None)
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in ("active", "paused") and self.merged_into is None
-
-
-@dataclass
-class DemoPlan:
-    seed: int
-    reference_date: date
-    companies: list[CompanyPlan]
-    projects: list[ProjectPlan]
-    staff: dict[str, list[str]]
-
-
-def _half(day: date) -> tuple[int, int]:
-    return day.year, 1 if day.month <= 6 else 2
-
-
-class Planner:
+class Planner(CompanyPlanning, RecordDetails):
     def __init__(self, seed: int, reference_date: date):
         if reference_date < date(2025, 7, 1):
             raise ValueError("the demo city needs a reference date on or after 2025-07-01")
@@ -211,23 +109,15 @@ class Planner:
         self.projects.append(plan)
         return plan
 
-    def _company(self, name: str, region: str, ownership: str, industry: str, created_on: date,
-                 **extra) -> CompanyPlan:
-        extra.setdefault("brand", self._brand_of_name.get(name, ""))
-        plan = CompanyPlan(len(self.companies) + 1, name, region, ownership, industry,
-                           created_on, **extra)
-        self.companies.append(plan)
-        return plan
-
-    def _month_weights(self, first: date, last: date) -> list[tuple[date, float]]:
-        return [(m, SEASON[m.month]) for m in months(first, last)]
-
-    def _spread(self, slots: list[ProjectPlan], first: date, last: date,
-                weights: dict[int, float] | None = None) -> None:
+    def _spread(
+        self,
+        slots: list[ProjectPlan],
+        first: date,
+        last: date,
+        weights: dict[int, float] | None = None,
+    ) -> None:
         """Give each slot a signing day between first and last, by month weights."""
-        month_weights = [
-            (m, (weights or SEASON)[m.month]) for m in months(first, last)
-        ]
+        month_weights = [(m, (weights or SEASON)[m.month]) for m in months(first, last)]
         for slot in slots:
             month = weighted(self.rng, month_weights)
             day = day_in_month(self.rng, month, until=last)
@@ -241,8 +131,10 @@ class Planner:
     def plan_counted(self) -> None:
         self._counted_2025_h1()
         self._counted_2024_h1()
-        fixed = [(T.SIGNED_2024_H1.start, T.SIGNED_2024_H1.end),
-                 (T.SIGNED_2025_H1.start, T.SIGNED_2025_H1.end)]
+        fixed = [
+            (T.SIGNED_2024_H1.start, T.SIGNED_2024_H1.end),
+            (T.SIGNED_2025_H1.start, T.SIGNED_2025_H1.end),
+        ]
         for month in months(T.FIRST_DAY, self.ref):
             if any(a <= month <= b for a, b in fixed):
                 continue
@@ -251,21 +143,34 @@ class Planner:
             share = ((last - month).days + 1) / length
             rate = MONTHLY_COUNTED.get(month.year, 46.0) * SEASON[month.month] * share
             for _i in range(poisson(self.rng, rate)):
-                total = amount_above(self.rng, floor=10000,
-                                     mean=MEAN_COUNTED_WAN.get(month.year, 44000))
-                slot = self._project("counted", True, day_in_month(self.rng, month, until=last),
-                                     total, source_hint="any")
+                total = amount_above(
+                    self.rng, floor=10000, mean=MEAN_COUNTED_WAN.get(month.year, 44000)
+                )
+                slot = self._project(
+                    "counted",
+                    True,
+                    day_in_month(self.rng, month, until=last),
+                    total,
+                    source_hint="any",
+                )
                 slot.signed_on = max(slot.signed_on, month)
         # Events outside the fixed half years: some of that month's signings happened there.
-        for key, how_many, hint in [("sh2023", 12, "shanghai"), ("sz2023", 6, "gba_mainland"),
-                                    ("hk2023", 3, "hk"), ("jp2024", 2, "JP"),
-                                    ("at2025", 2, "AT"), ("kr2025", 3, "KR")]:
+        for key, how_many, hint in [
+            ("sh2023", 12, "shanghai"),
+            ("sz2023", 6, "gba_mainland"),
+            ("hk2023", 3, "hk"),
+            ("jp2024", 2, "JP"),
+            ("at2025", 2, "AT"),
+            ("kr2025", 3, "KR"),
+        ]:
             event = EVENT_BY_KEY[key]
             if event.held_on > self.ref:
                 continue
             month_slots = [
-                p for p in self.projects
-                if p.group == "counted" and p.signed_on.replace(day=1) == event.held_on.replace(day=1)
+                p
+                for p in self.projects
+                if p.group == "counted"
+                and p.signed_on.replace(day=1) == event.held_on.replace(day=1)
             ]
             for slot in self.rng.sample(month_slots, min(how_many, len(month_slots))):
                 slot.signed_on, slot.event, slot.source_hint = event.held_on, key, hint
@@ -276,23 +181,34 @@ class Planner:
         # The March Shanghai signing: 20 projects, 165.2亿 in all; one is below 1亿.
         event = EVENT_BY_KEY[T.SHANGHAI_EVENT_KEY]
         small = amount_between(rng, 6000, 9900)
-        event_amounts = exact_split(rng, T.SHANGHAI_EVENT_COUNT - 1,
-                                    T.SHANGHAI_EVENT_WAN - small, floor=Decimal(10000), sigma=0.9)
+        event_amounts = exact_split(
+            rng,
+            T.SHANGHAI_EVENT_COUNT - 1,
+            T.SHANGHAI_EVENT_WAN - small,
+            floor=Decimal(10000),
+            sigma=0.9,
+        )
         for total in event_amounts:
-            self._project("h125-event", True, event.held_on, total, event=event.key,
-                          source_hint="shanghai")
-        self._project("h125-event", False, event.held_on, small, event=event.key,
-                      source_hint="shanghai")
+            self._project(
+                "h125-event", True, event.held_on, total, event=event.key, source_hint="shanghai"
+            )
+        self._project(
+            "h125-event", False, event.held_on, small, event=event.key, source_hint="shanghai"
+        )
         counted_event = sum(event_amounts)
         # The Greater Bay Area: 20 projects, 115.0亿; two or three of them from 香港.
-        gba_amounts = exact_split(rng, T.GBA_2025_H1_COUNT, T.GBA_2025_H1_WAN,
-                                  floor=Decimal(10000), sigma=1.0)
+        gba_amounts = exact_split(
+            rng, T.GBA_2025_H1_COUNT, T.GBA_2025_H1_WAN, floor=Decimal(10000), sigma=1.0
+        )
         modest = [i for i, a in enumerate(gba_amounts) if a <= 120000]
         hk = set(rng.sample(modest, rng.choice((2, 3))))
         gba_slots = []
         for i, total in enumerate(gba_amounts):
-            gba_slots.append(self._project("h125-gba", True, None, total,
-                                           source_hint="hk" if i in hk else "gba_mainland"))
+            gba_slots.append(
+                self._project(
+                    "h125-gba", True, None, total, source_hint="hk" if i in hk else "gba_mainland"
+                )
+            )
         self._spread(gba_slots, target.start, target.end, weights)
         shenzhen = EVENT_BY_KEY["sz2025"]
         for slot in rng.sample([s for s in gba_slots if s.source_hint == "gba_mainland"], 6):
@@ -302,36 +218,45 @@ class Planner:
         foreign_total = T.FOREIGN_2025_H1_WAN - hk_total
         n_foreign = rng.randint(14, 18)
         usd_only = [amount_between(rng, 7800, 9900) for _i in range(2)]
-        foreign_amounts = exact_split(rng, n_foreign - 2, foreign_total - sum(usd_only),
-                                      floor=Decimal(10000), sigma=1.1)
+        foreign_amounts = exact_split(
+            rng, n_foreign - 2, foreign_total - sum(usd_only), floor=Decimal(10000), sigma=1.1
+        )
         foreign_slots = [
             self._project("h125-foreign", True, None, total, source_hint="foreign")
             for total in foreign_amounts
         ]
         for total in usd_only:
-            foreign_slots.append(self._project("h125-foreign", True, None, total,
-                                               source_hint="foreign", usd_only=True))
+            foreign_slots.append(
+                self._project(
+                    "h125-foreign", True, None, total, source_hint="foreign", usd_only=True
+                )
+            )
         self._spread(foreign_slots, target.start, target.end, weights)
         # The rest: domestic or local, none from the Bay Area; two of 30亿 and more planted.
         n_rest = target.count - (T.SHANGHAI_EVENT_COUNT - 1) - T.GBA_2025_H1_COUNT - n_foreign
         rest_total = target.total_wan - counted_event - T.GBA_2025_H1_WAN - foreign_total
         huge = [ledger_round(rng.uniform(305000, 520000)) for _i in range(T.JINGKAI_HUGE)]
-        amounts = huge + exact_split(rng, n_rest - len(huge), rest_total - sum(huge),
-                                     floor=Decimal(10000), sigma=1.2)
-        rest = [self._project("h125-rest", True, None, total, source_hint="domestic_no_gba")
-                for total in amounts]
+        amounts = huge + exact_split(
+            rng, n_rest - len(huge), rest_total - sum(huge), floor=Decimal(10000), sigma=1.2
+        )
+        rest = [
+            self._project("h125-rest", True, None, total, source_hint="domestic_no_gba")
+            for total in amounts
+        ]
         self._spread(rest, target.start, target.end, weights)
 
     def _counted_2024_h1(self) -> None:
         rng, target = self.rng, T.SIGNED_2024_H1
-        amounts = exact_split(rng, target.count, target.total_wan, floor=Decimal(10000),
-                              sigma=1.25)
+        amounts = exact_split(rng, target.count, target.total_wan, floor=Decimal(10000), sigma=1.25)
         slots = [self._project("h124", True, None, total, source_hint="any") for total in amounts]
         self._spread(slots, target.start, target.end)
         pool = list(slots)
         rng.shuffle(pool)
-        for key, how_many, hint in [("sh2024", 15, "shanghai"), ("sz2024", 7, "gba_mainland"),
-                                    ("bj2024", 3, "central_soe")]:
+        for key, how_many, hint in [
+            ("sh2024", 15, "shanghai"),
+            ("sz2024", 7, "gba_mainland"),
+            ("bj2024", 3, "central_soe"),
+        ]:
             event = EVENT_BY_KEY[key]
             for _i in range(how_many):
                 slot = pool.pop()
@@ -345,12 +270,19 @@ class Planner:
             last = min(self.ref, (month + timedelta(days=31)).replace(day=1) - timedelta(days=1))
             for _i in range(poisson(rng, MONTHLY_SMALL * SEASON[month.month])):
                 day = max(month, day_in_month(rng, month, until=last))
-                self._project("small", False, day, amount_between(rng, 500, 10000),
-                              source_hint="small")
+                self._project(
+                    "small", False, day, amount_between(rng, 500, 10000), source_hint="small"
+                )
             for _i in range(poisson(rng, MONTHLY_OTHER)):
                 day = max(month, day_in_month(rng, month, until=last))
-                self._project("other", False, day, amount_between(rng, 10000, 90000),
-                              category="other", source_hint="other")
+                self._project(
+                    "other",
+                    False,
+                    day,
+                    amount_between(rng, 10000, 90000),
+                    category="other",
+                    source_hint="other",
+                )
 
     # 3. Leads and negotiations that have not signed (yet), and the Beijing office's leads.
 
@@ -372,8 +304,15 @@ class Planner:
         for _i in range(BEIJING_LEADS):
             created = working_day(rng, first, self.ref)
             total = ledger_round(rng.uniform(30000, 600000))
-            self._project("beijing", False, None, total, created_on=created,
-                          source_hint="central_soe", channel="station")
+            self._project(
+                "beijing",
+                False,
+                None,
+                total,
+                created_on=created,
+                source_hint="central_soe",
+                channel="station",
+            )
 
     # 4. Districts and industries.
 
@@ -383,10 +322,10 @@ class Planner:
         window = [p for p in self.projects if self._in(p.signed_on, start, end)]
         big = [p for p in window if p.counted and p.total >= T.BIG_WAN]
         huge = [p for p in big if p.total >= T.HUGE_WAN]
-        large = [p for p in big if p.total < T.HUGE_WAN
-                 and p.source_hint not in ("hk", "foreign")]
+        large = [p for p in big if p.total < T.HUGE_WAN and p.source_hint not in ("hk", "foreign")]
         chosen = rng.sample(huge, T.JINGKAI_HUGE) + rng.sample(
-            large, T.JINGKAI_BIG - T.JINGKAI_HUGE)
+            large, T.JINGKAI_BIG - T.JINGKAI_HUGE
+        )
         for p in chosen:
             p.planted_jingkai = True
         for p in window:
@@ -397,11 +336,20 @@ class Planner:
             pool = COUNTED_INDUSTRIES if counted_category else OTHER_INDUSTRIES
             boost = {}
             if p.group == "h125-event" or p.source_hint == "shanghai":
-                boost = {"航空航天及低空": 4, "汽车零部件": 3, "新材料及精细化工": 1.5,
-                         "智能装备及涉港产业": 1.5, "新一代信息技术": 1.5}
+                boost = {
+                    "航空航天及低空": 4,
+                    "汽车零部件": 3,
+                    "新材料及精细化工": 1.5,
+                    "智能装备及涉港产业": 1.5,
+                    "新一代信息技术": 1.5,
+                }
             if p.group == "beijing" or p.source_hint == "central_soe":
-                boost = {"新能源及新型电力装备": 3, "新材料及精细化工": 2, "现代物流": 1.5,
-                         "高端装备制造": 1.5}
+                boost = {
+                    "新能源及新型电力装备": 3,
+                    "新材料及精细化工": 2,
+                    "现代物流": 1.5,
+                    "高端装备制造": 1.5,
+                }
             pairs = []
             for code, district in DISTRICTS.items():
                 if code == "jingkai" and p.no_jingkai:
@@ -417,8 +365,14 @@ class Planner:
             spec = INDUSTRY_BY_NAME[p.industry]
             p.category = spec.category
             if p.planted_jingkai and p.category == "service" and rng.random() < 0.7:
-                p.industry = rng.choice(["新能源及新型电力装备", "航空航天及低空",
-                                         "新材料及精细化工", "生物医药及大健康"])
+                p.industry = rng.choice(
+                    [
+                        "新能源及新型电力装备",
+                        "航空航天及低空",
+                        "新材料及精细化工",
+                        "生物医药及大健康",
+                    ]
+                )
                 p.category = "industrial"
 
     # 5. Sources and ownership.
@@ -433,8 +387,9 @@ class Planner:
             if hint == "shanghai":
                 p.source = src.domestic(weights=SHANGHAI_AREA)
             elif hint == "gba_mainland":
-                p.source = src.domestic(weights={c: w for c, w in GBA_WEIGHTS.items()
-                                                 if c not in GBA_SAR})
+                p.source = src.domestic(
+                    weights={c: w for c, w in GBA_WEIGHTS.items() if c not in GBA_SAR}
+                )
             elif hint == "hk":
                 p.source = src.foreign(country="HK")
             elif hint == "foreign":
@@ -470,8 +425,9 @@ class Planner:
                 if p.source.kind == "local":
                     p.ownership = "local_soe" if roll < 0.1 else "private"
                 else:
-                    p.ownership = ("central_soe" if roll < 0.06 else
-                                   "local_soe" if roll < 0.14 else "private")
+                    p.ownership = (
+                        "central_soe" if roll < 0.06 else "local_soe" if roll < 0.14 else "private"
+                    )
                 if p.ownership == "central_soe" and p.source_hint not in ("gba_mainland",):
                     p.source = src.beijing() if rng.random() < 0.8 else src.shanghai()
                 elif p.ownership == "central_soe":
@@ -481,10 +437,16 @@ class Planner:
     def _state_owned_in_jingkai(self) -> None:
         """Exactly three state-owned investors among 经开区's signings in the window."""
         start, end = self.jingkai_window
-        signed = [p for p in self.projects
-                  if p.district == "jingkai" and self._in(p.signed_on, start, end)]
-        eligible = [p for p in signed if p.counted and not p.source.is_foreign
-                    and p.source_hint != "gba_mainland"]
+        signed = [
+            p
+            for p in self.projects
+            if p.district == "jingkai" and self._in(p.signed_on, start, end)
+        ]
+        eligible = [
+            p
+            for p in signed
+            if p.counted and not p.source.is_foreign and p.source_hint != "gba_mainland"
+        ]
         chosen = self.rng.sample(eligible, T.JINGKAI_STATE_OWNED)
         for p in signed:
             if p in chosen:
@@ -523,8 +485,11 @@ class Planner:
         p.stages = [("lead", lead, ""), ("negotiating", negotiating, "")]
         if rng.random() < 0.2:
             framework = negotiating + timedelta(days=(p.signed_on - negotiating).days // 2)
-            p.stages[-1] = ("negotiating", negotiating,
-                            f"{framework.year}年{framework.month}月{framework.day}日签订框架协议")
+            p.stages[-1] = (
+                "negotiating",
+                negotiating,
+                f"{framework.year}年{framework.month}月{framework.day}日签订框架协议",
+            )
         note = ""
         if p.event:
             note = EVENT_BY_KEY[p.event].name + "现场签约"
@@ -533,8 +498,11 @@ class Planner:
         size = p.total or Decimal(0)
         chances = [
             ("registered", 0.86, (10, 150, 40)),
-            ("started", 0.6 if size < 10000 else 0.42 if size < 50000 else 0.34
-             if size < 100000 else 0.28, (20, 360, 100)),
+            (
+                "started",
+                0.6 if size < 10000 else 0.42 if size < 50000 else 0.34 if size < 100000 else 0.28,
+                (20, 360, 100),
+            ),
             ("completed", 0.72, (150, 600, 300)),
             ("producing", 0.9, (5, 90, 30)),
             ("full", 0.6, (150, 720, 360)),
@@ -583,406 +551,59 @@ class Planner:
         reason = rng.choice(words()[reason_key])
         if p.status == "lost":
             if rng.random() < 0.8:
-                p.lost_to = weighted(rng, {"320500": 4, "320200": 2, "320400": 2, "320100": 2,
-                                           "340100": 2, "330400": 1, "320600": 1, "321000": 1,
-                                           "321200": 1, "340200": 1, "340500": 0.5})
+                p.lost_to = weighted(
+                    rng,
+                    {
+                        "320500": 4,
+                        "320200": 2,
+                        "320400": 2,
+                        "320100": 2,
+                        "340100": 2,
+                        "330400": 1,
+                        "320600": 1,
+                        "321000": 1,
+                        "321200": 1,
+                        "340200": 1,
+                        "340500": 0.5,
+                    },
+                )
                 place = full_name(p.lost_to)
             else:
                 p.lost_to = weighted(rng, {"VN": 3, "TH": 1, "MX": 1, "HU": 1, "MY": 1})
-                place = {"VN": "越南", "TH": "泰国", "MX": "墨西哥", "HU": "匈牙利",
-                         "MY": "马来西亚"}[p.lost_to]
+                place = {
+                    "VN": "越南",
+                    "TH": "泰国",
+                    "MX": "墨西哥",
+                    "HU": "匈牙利",
+                    "MY": "马来西亚",
+                }[p.lost_to]
             reason = reason.format(place=place)
         p.status_reason = reason
 
-    # 7. Units, people, channels.
-
-    def assign_people(self) -> None:
-        rng, namer = self.rng, self.namer
-        for unit in UNITS:
-            count = {"bureau": (3, 6), "team": (2, 4), "office": (3, 4)}.get(unit.kind, (2, 3))
-            self.staff[unit.code] = [namer.person() for _i in range(rng.randint(*count))]
-        units_of = defaultdict(list)
-        for unit in UNITS:
-            if unit.kind in ("bureau", "team") and not unit.code.startswith("jk-"):
-                district = unit.parent
-                while district not in DISTRICTS:
-                    district = next(u.parent for u in UNITS if u.code == district)
-                units_of[district].append(unit.code)
-        focus = {"眼镜": "danyang-glasses", "汽车零部件": "danyang-auto",
-                 "新能源及新型电力装备": "yangzhong-power", "文旅": "jurong-tourism",
-                 "新一代信息技术": "jingkou-tech", "数字经济": "jingkou-tech"}
-        teams_of = defaultdict(list)
-        for unit in UNITS:
-            if unit.kind == "team" and unit.parent and unit.parent.startswith("jk-"):
-                teams_of[unit.parent].append(unit.code)
-        for p in self.projects:
-            if p.group == "beijing":
-                p.unit = "beijing-office"
-            elif p.district == "jingkai":
-                p.unit = self._jingkai_unit(p, teams_of)
-            else:
-                own = units_of[p.district]
-                focused = focus.get(p.industry)
-                roll = rng.random()
-                if focused in own and roll < 0.6:
-                    p.unit = focused
-                elif roll < 0.9:
-                    p.unit = own[0]
-                else:
-                    p.unit = p.district
-            p.responsible_person = rng.choice(self.staff[p.unit])
-            roll = rng.random()
-            if p.group == "beijing":
-                p.first_contact = rng.choice(self.staff["beijing-office"])
-            elif roll < 0.6:
-                p.first_contact = p.responsible_person
-            elif roll < 0.85:
-                p.first_contact = rng.choice(self.staff[p.unit])
-            else:
-                p.first_contact = rng.choice(self.staff["city-ipc"])
-            if p.event:
-                p.channel = "event"
-            elif p.group != "beijing":
-                weights = dict(CHANNELS)
-                if p.district == "gaoxin":
-                    weights.update({"commissioned": 20, "agency": 24})
-                p.channel = weighted(rng, weights)
-            if p.channel == "commissioned":
-                p.introducer = rng.choice(words()["introducers"])
-            elif p.channel == "agency":
-                brand = self.namer.brand()
-                p.introducer = f"{brand}招商咨询服务有限公司"
-
-    def _jingkai_unit(self, p: ProjectPlan, teams_of) -> str:
-        rng = self.rng
-        created = p.created_on
-        city = p.source.city if p.source else ""
-        if created >= date(2023, 3, 1) and rng.random() < 0.15:
-            if city == "310100":
-                return "jk-squad-shanghai"
-            if city == "440300":
-                return "jk-squad-shenzhen"
-        if created < REORGANISED_ON:
-            bureau = JINGKAI_OLD_BUREAU.get(p.industry, "jk-old-service")
-            if bureau == "jk-old-material" and (p.industry == "新材料及精细化工"
-                                                and rng.random() < 0.5):
-                bureau = "jk-old-chemical"
-            if bureau == "jk-old-equipment" and rng.random() < 0.25:
-                bureau = "jk-old-port"
-            return bureau
-        bureau = JINGKAI_NEW_BUREAU.get(p.industry, "jk-service")
-        if p.source and p.source.country in EURO_COUNTRIES and rng.random() < 0.5:
-            return "jk-squad-europe"
-        if teams_of[bureau] and rng.random() < 0.5:
-            return rng.choice(teams_of[bureau])
-        return bureau
-
-    # 8. Companies.
-
-    def build_companies(self) -> None:
-        ordered = sorted(self.projects, key=lambda p: (p.created_on, p.key))
-        for p in ordered:
-            self._companies_for(p)
-
-    def _established(self, low: int = 1996, high: int = 2021) -> date:
-        rng = self.rng
-        return date(rng.randint(low, high), rng.randint(1, 12), rng.randint(1, 28))
-
-    def _fill(self, company: CompanyPlan) -> CompanyPlan:
-        rng = self.rng
-        if company.established_on is None:
-            company.established_on = self._established()
-        company.legal_representative = self.namer.person()
-        company.registered_capital = Decimal(rng.choice(
-            [500, 1000, 2000, 3000, 5000, 8000, 10000, 20000, 50000, 100000]))
-        company.insured_staff = int(rng.lognormvariate(4.2, 1.1))
-        company.address = self.namer.address(full_name(company.region))
-        return company
-
-    def _name(self, *, brand: str, industry: str, prefix: str = "", bracket: str = "",
-              form: str | None = None) -> str:
-        for attempt in range(30):
-            name = self.namer.company(brand=brand, phrase=self.namer.phrase(industry),
-                                      prefix=prefix, bracket=bracket, form=form)
-            if name:
-                self._brand_of_name[name] = brand
-                return name
-            if attempt >= 5:
-                brand = self.namer.brand()
-        raise RuntimeError("no free company name")  # pragma: no cover
-
-    def _central_group(self, source: Source, created_on: date) -> CompanyPlan:
-        rng = self.rng
-        if len(self._central_groups) < 8 or rng.random() < 0.25:
-            brand = self.namer.brand(soe=True)
-            industry = rng.choice(["新能源及新型电力装备", "新材料及精细化工", "高端装备制造",
-                                   "现代物流"])
-            region = self.sources.beijing().region if len(self._central_groups) % 4 else \
-                self.sources.shanghai().region
-            name = self._name(brand=brand, industry=industry, form="集团有限公司")
-            group = self._fill(self._company(name, region, "central_soe", industry,
-                                             date(2022, 1, 1),
-                                             established_on=self._established(1990, 2010)))
-            self._central_groups.append(group)
-            return group
-        return rng.choice(self._central_groups)
-
-    def _investor(self, p: ProjectPlan, brand: str) -> tuple[CompanyPlan, CompanyPlan | None]:
-        """The investor (signing entity before registration) and its actual controller."""
-        rng, source, created = self.rng, p.source, p.created_on - timedelta(days=30)
-        if p.ownership == "central_soe":
-            group = self._central_group(source, created)
-            industry = p.industry if p.industry in COUNTED_INDUSTRIES else group.industry
-            brand = group.name[:2]
-            name = self._name(brand=brand, industry=industry, form="有限公司")
-            region = source.region
-            investor = self._fill(self._company(name, region, "central_soe", p.industry,
-                                                created, parent=group))
-            return investor, group
-        if source.is_foreign:
-            country = source.country
-            phrase = self.namer.phrase(p.industry)
-            styles = {
-                "KR": f"韩国{brand}{phrase}株式会社", "JP": f"日本{brand}{phrase}株式会社",
-                "SG": f"新加坡{brand}{phrase}控股私人有限公司",
-                "US": f"美国{brand}{phrase}公司", "HK": f"{brand}{phrase}（香港）有限公司",
-                "MO": f"澳门{brand}{phrase}有限公司", "TW": f"台湾{brand}{phrase}股份有限公司",
-            }
-            name = styles.get(country, f"{COUNTRY_NAMES[country]}{brand}{phrase}集团")
-            if self.namer.claim(name):
-                self._brand_of_name[name] = brand
-            else:
-                name = self._name(brand=brand, industry=p.industry,
-                                  prefix=COUNTRY_NAMES[country], form="集团")
-            parent = self._fill(self._company(name, source.region, p.ownership, p.industry,
-                                              created, uscc=False))
-            return parent, None
-        if source.kind == "local":
-            pool_key = (p.district, p.ownership)
-            if p.kind == "expansion" and self._local_pool[pool_key] and rng.random() < 0.5:
-                existing = rng.choice(self._local_pool[pool_key])
-                return existing, existing.parent
-            prefix = weighted(rng, {"镇江": 35, "江苏": 20, "": 25})
-            place = next((u for u in ("丹阳", "句容", "扬中") if
-                          short_name(source.region) == u), None)
-            if place and rng.random() < 0.5:
-                prefix = place
-            if p.ownership == "local_soe":
-                name = self._name(brand=brand, industry=p.industry, prefix="镇江",
-                                  form="产业发展有限公司")
-            else:
-                name = self._name(brand=brand, industry=p.industry, prefix=prefix)
-            company = self._fill(self._company(name, source.region, p.ownership, p.industry,
-                                               created))
-            self._local_pool[pool_key].append(company)
-            return company, None
-        # Domestic, out of the city.
-        city_short = short_name(source.region)
-        if p.ownership == "local_soe":
-            name = self._name(brand=brand, industry=p.industry, prefix=city_short,
-                              form="产业投资集团有限公司")
-            return self._fill(self._company(name, source.region, "local_soe", p.industry,
-                                            created)), None
-        prefix = weighted(rng, {city_short: 50, "": 50})
-        name = self._name(brand=brand, industry=p.industry, prefix=prefix)
-        investor = self._fill(self._company(name, source.region, p.ownership, p.industry,
-                                            created))
-        if rng.random() < 0.15:
-            group_name = self._name(brand=brand, industry=p.industry, prefix=prefix,
-                                    form="集团有限公司")
-            group = self._fill(self._company(group_name, source.region, p.ownership,
-                                             p.industry, created))
-            investor.parent = group
-            return investor, group
-        return investor, None
-
-    @staticmethod
-    def _seat(code: str) -> str:
-        """The place in a local company's name: 丹阳, 句容, 扬中 for those cities, else 镇江."""
-        place = places().get(code)
-        if place and place.name.endswith("市") and place.level == "county":
-            return place.short_name
-        return "镇江"
-
-    def _companies_for(self, p: ProjectPlan) -> None:
-        rng = self.rng
-        brand = self.namer.brand()
-        investor, controller = self._investor(p, brand)
-        registered = p.reached("registered")
-        local_seat = rng.choice(DISTRICTS[p.district].counties)
-        if p.source.is_foreign and (registered or p.kind == "expansion"):
-            # A foreign investor registers a company here: 外资 with its credit code.
-            name = self._name(brand=brand, industry=p.industry, bracket=self._seat(local_seat))
-            company = self._fill(self._company(
-                name, local_seat, p.ownership, p.industry, registered or p.created_on,
-                parent=investor, established_on=registered or self._established(2005, 2021)))
-            p.company, p.controller = company, investor
-            return
-        if (registered and p.source.kind == "domestic" and rng.random() < 0.35
-                and investor.parent is None):
-            name = self._name(brand=brand, industry=p.industry, bracket=self._seat(local_seat))
-            company = self._fill(self._company(
-                name, local_seat, investor.ownership, p.industry, registered, parent=investor,
-                established_on=registered))
-            p.company, p.controller = company, investor
-            return
-        p.company, p.controller = investor, controller
-
-    # 9. Names, codes, money and the rest of each record.
-
-    def finish_projects(self) -> None:
-        rng = self.rng
-        serials: set[int] = set()
-        for p in self.projects:
-            brand = p.company.brand or self._brand_of(p.company.name)
-            p.name = self.namer.project(industry=p.industry, brand=brand, kind=p.kind,
-                                        service=p.category == "service")
-            registered = p.reached("registered")
-            started = p.reached("started")
-            if registered and (started or rng.random() < 0.7):
-                issued = after(rng, registered, 3, 90, 20)
-                if started and issued > started:
-                    issued = started - timedelta(days=rng.randint(1, 20))
-                issued = min(issued, self.ref)
-                serial = rng.randint(100000, 999999)
-                while serial in serials:
-                    serial = rng.randint(100000, 999999)
-                serials.add(serial)
-                adcode = next(u.region for u in UNITS if u.code == p.district)
-                approval = "02" if rng.random() < 0.15 else "03"
-                fai_class = INDUSTRY_BY_NAME[p.industry].fai_class
-                p.fai_code = f"{issued:%y%m}-{adcode}-{fai_class}-{approval}-{serial:06d}"
-            if started and rng.random() < 0.85 and p.total and p.total >= 500:
-                fai_on = after(rng, started, 1, 45, 12)
-                if fai_on <= self.ref:
-                    p.fai_on = fai_on
-
-    @staticmethod
-    def _brand_of(name: str) -> str:
-        text = name
-        for prefix in ("韩国", "日本", "美国", "德国", "法国", "瑞士", "荷兰", "英国", "瑞典",
-                       "意大利", "奥地利", "新加坡", "台湾", "澳门", "香港", "镇江", "江苏"):
-            if text.startswith(prefix):
-                text = text[len(prefix):]
-                break
-        key = normalize_company_name(text)
-        return key[:2] if len(key) >= 2 else text[:2]
-
-    def money(self) -> None:
-        rng = self.rng
-        for p in self.projects:
-            total = p.total
-            if total is None:
-                continue
-            if p.ownership in ("foreign", "hmt") and p.category != "other":
-                currency = "USD"
-                if p.total >= 10000:
-                    if p.source.country in EURO_COUNTRIES and rng.random() < 0.5:
-                        currency = "EUR"
-                    elif p.source.country == "JP" and rng.random() < 0.5:
-                        currency = "JPY"
-                    elif p.source.country == "HK" and rng.random() < 0.4:
-                        currency = "HKD"
-                share = Decimal(str(rng.uniform(0.45, 1.0)))
-                amount = total * share / CNY_PER[currency]
-                step = Decimal(1000) if currency == "JPY" else Decimal(10)
-                foreign = (amount / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
-                if p.usd_only:
-                    limit = (total / CNY_PER["USD"] / 10).quantize(Decimal(1)) * 10
-                    foreign = max(Decimal(1000), min(limit, Decimal(1000) + 10 * rng.randint(
-                        0, 25)))
-                elif currency == "USD" and total < 10000:
-                    foreign = min(foreign, Decimal(990))
-                p.foreign, p.currency = max(foreign, step), currency
-            if p.category == "industrial":
-                p.land_mu = (total / Decimal(str(rng.uniform(180, 650)))).quantize(Decimal("0.1"))
-                p.expected_output = ledger_round(total * Decimal(str(rng.uniform(1.0, 2.8))))
-            elif p.category == "service":
-                if rng.random() < 0.5:
-                    p.land_mu = (total / Decimal(str(rng.uniform(400, 1500)))).quantize(
-                        Decimal("0.1"))
-                p.expected_output = ledger_round(total * Decimal(str(rng.uniform(0.4, 1.2))))
-            else:
-                p.land_mu = (total / Decimal(str(rng.uniform(80, 300)))).quantize(Decimal("0.1"))
-            if p.expected_output:
-                p.expected_tax = ledger_round(p.expected_output * Decimal(str(rng.uniform(
-                    0.025, 0.07))))
-            p.jobs = max(5, int(float(total) / rng.uniform(80, 500)))
-            if total >= T.BIG_WAN or (total >= 50000 and rng.random() < 0.5):
-                p.task_force = f"{p.name.removesuffix('项目')}推进专班"
-                titles = words()["leader_titles"]
-                title = rng.choice(titles[:5] if total >= T.HUGE_WAN else titles)
-                p.linked_leader = f"{title} {self.namer.person()}"
-            self._funds(p)
-
-    def _funds(self, p: ProjectPlan) -> None:
-        rng = self.rng
-        started = p.reached("started")
-        if not started or not p.total:
-            return
-        share = {"started": (0.08, 0.5), "completed": (0.5, 0.9), "producing": (0.7, 1.0),
-                 "full": (0.85, 1.0)}[p.stage]
-        target = p.total * Decimal(str(rng.uniform(*share)))
-        days = []
-        day = started + timedelta(days=rng.randint(5, 40))
-        while day <= self.ref and len(days) < 12:
-            days.append(day)
-            day += timedelta(days=rng.randint(45, 120))
-        if not days:
-            return
-        weights = [rng.uniform(0.5, 1.5) for _d in days]
-        scale = target / Decimal(str(sum(weights)))
-        source = "foreign" if p.ownership in ("foreign", "hmt") else "own"
-        paid = Decimal(0)
-        for day, weight in zip(days, weights, strict=True):
-            amount = (scale * Decimal(str(weight)) / 10).quantize(Decimal(1)) * 10
-            if amount <= 0:
-                continue
-            kind = source if rng.random() < 0.7 else "loan"
-            p.funds.append((day, amount, kind))
-            paid += amount
-
-    def tags(self) -> None:
-        rng = self.rng
-        for p in self.projects:
-            total = p.total or Decimal(0)
-            tags = []
-            if total >= T.BIG_WAN:
-                tags.append("重大项目")
-                if rng.random() < 0.15:
-                    tags.append("链主企业")
-            if p.ownership == "central_soe":
-                tags.append("央企合作")
-            if p.ownership in ("foreign", "hmt") and total >= 50000 and rng.random() < 0.3:
-                tags.append("世界500强")
-            if p.ownership == "private" and total >= 50000 and rng.random() < 0.12:
-                tags.append(rng.choice(["上市公司", "中国500强"]))
-            if p.ownership == "private" and p.category == "industrial" and total < 50000:
-                if rng.random() < 0.08:
-                    tags.append("专精特新")
-                if rng.random() < 0.08:
-                    tags.append("高新技术企业")
-            if "总部" in p.name:
-                tags.append("总部项目")
-            if "研发中心" in p.name:
-                tags.append("研发中心")
-            if p.event == T.SHANGHAI_EVENT_KEY or (p.signed_on and rng.random() < 0.03):
-                tags.append("“876”创新引领工程")
-            p.tags = [t for t in TAGS if t in tags]
-
-    # 10. Exact 入库列统 totals.
+    # 7. Exact 入库列统 totals.
 
     def settle_in_statistics(self) -> None:
-        self._settle(date(2025, 1, 1), date(2025, 6, 30), T.IN_STATISTICS_2025_H1_WAN,
-                     anchor_signed=(date(2024, 7, 1), date(2024, 11, 30)))
-        self._settle(date(2024, 1, 1), date(2024, 6, 30), T.IN_STATISTICS_2024_H1_WAN,
-                     anchor_signed=(date(2023, 3, 1), date(2023, 10, 31)))
+        self._settle(
+            date(2025, 1, 1),
+            date(2025, 6, 30),
+            T.IN_STATISTICS_2025_H1_WAN,
+            anchor_signed=(date(2024, 7, 1), date(2024, 11, 30)),
+        )
+        self._settle(
+            date(2024, 1, 1),
+            date(2024, 6, 30),
+            T.IN_STATISTICS_2024_H1_WAN,
+            anchor_signed=(date(2023, 3, 1), date(2023, 10, 31)),
+        )
 
     def _settle(self, start: date, end: date, target: Decimal, anchor_signed) -> None:
         rng = self.rng
         members = [p for p in self.projects if self._in(p.fai_on, start, end)]
-        anchors = [p for p in members if p.counted and self._in(p.signed_on, *anchor_signed)
-                   and p.category != "other"]
+        anchors = [
+            p
+            for p in members
+            if p.counted and self._in(p.signed_on, *anchor_signed) and p.category != "other"
+        ]
         if anchors:
             anchor = rng.choice(anchors)
         else:
@@ -1009,46 +630,77 @@ class Planner:
     def _force_anchor(self, start: date, end: date, anchor_signed) -> ProjectPlan:
         """A project signed outside the fixed half years that starts and enters statistics in
         the half year (only when the draw left none)."""
-        candidates = [p for p in self.projects if p.counted and p.category != "other"
-                      and self._in(p.signed_on, *anchor_signed) and not p.reached("started")
-                      and p.status == "active"]
+        candidates = [
+            p
+            for p in self.projects
+            if p.counted
+            and p.category != "other"
+            and self._in(p.signed_on, *anchor_signed)
+            and not p.reached("started")
+            and p.status == "active"
+        ]
         p = self.rng.choice(candidates)
         registered = p.reached("registered") or after(self.rng, p.signed_on, 10, 60, 20)
-        started = working_day(self.rng, max(start, registered + timedelta(days=1)),
-                              end - timedelta(days=50))
+        started = working_day(
+            self.rng, max(start, registered + timedelta(days=1)), end - timedelta(days=50)
+        )
         p.stages = [s for s in p.stages if s[0] in ("lead", "negotiating", "signed")]
         p.stages += [("registered", registered, ""), ("started", started, "")]
         p.fai_on = started + timedelta(days=self.rng.randint(3, 40))
         if not p.fai_code:
-            p.fai_code = (f"{registered:%y%m}-{HOME_REGION}-"
-                          f"{INDUSTRY_BY_NAME[p.industry].fai_class}-03-"
-                          f"{self.rng.randint(100000, 999999):06d}")
+            p.fai_code = (
+                f"{registered:%y%m}-{HOME_REGION}-"
+                f"{INDUSTRY_BY_NAME[p.industry].fai_class}-03-"
+                f"{self.rng.randint(100000, 999999):06d}"
+            )
         return p
 
-    # 11. Duplicates: name variants in other districts, merged and deleted copies.
+    # 8. Duplicates: name variants in other districts, merged and deleted copies.
 
     def duplicates(self) -> None:
         rng = self.rng
-        start, end = T.SIGNED_2025_H1.start, T.SIGNED_2025_H1.end
-        investors = [p for p in self.projects
-                     if p.source and p.source.kind == "domestic" and p.ownership == "private"
-                     and p.company.parent is None and p.signed_on is not None]
+        investors = [
+            p
+            for p in self.projects
+            if p.source
+            and p.source.kind == "domestic"
+            and p.ownership == "private"
+            and p.company.parent is None
+            and p.signed_on is not None
+        ]
         for original in rng.sample(investors, 8):
             variant_name = self._variant(original.company.name, original.company.region)
             if not variant_name:
                 continue
             district = rng.choice([d for d in DISTRICTS if d != original.district])
-            company = self._company(variant_name, original.company.region, "private",
-                                    original.industry, original.created_on, uscc=False,
-                                    brand=original.company.brand)
+            company = self._company(
+                variant_name,
+                original.company.region,
+                "private",
+                original.industry,
+                original.created_on,
+                uscc=False,
+                brand=original.company.brand,
+            )
             self._fill(company)
-            created = working_day(rng, original.created_on + timedelta(days=20),
-                                  min(self.ref, original.created_on + timedelta(days=200)))
-            copy = self._project("variant", False, None, original.total,
-                                 category=original.category, industry=original.industry,
-                                 source=original.source, ownership="private",
-                                 district=district, created_on=created,
-                                 channel=rng.choice(["business", "agency", "other"]))
+            created = working_day(
+                rng,
+                original.created_on + timedelta(days=20),
+                min(self.ref, original.created_on + timedelta(days=200)),
+            )
+            copy = self._project(
+                "variant",
+                False,
+                None,
+                original.total,
+                category=original.category,
+                industry=original.industry,
+                source=original.source,
+                ownership="private",
+                district=district,
+                created_on=created,
+                channel=rng.choice(["business", "agency", "other"]),
+            )
             copy.company = company
             copy.name = original.name.replace("项目", "").rstrip("一二期") + "项目"
             copy.stages = [("lead", created, "")]
@@ -1059,24 +711,41 @@ class Planner:
             copy.responsible_person = rng.choice(self.staff[copy.unit])
             copy.first_contact = copy.responsible_person
         for kind in ("merged", "deleted"):
-            pool = [p for p in self.projects
-                    if p.group == "h125-rest" and p.district != "jingkai"
-                    and p.total < T.BIG_WAN and p.source.kind == "domestic"
-                    and p.ownership == "private" and p.company.uscc]
+            pool = [
+                p
+                for p in self.projects
+                if p.group == "h125-rest"
+                and p.district != "jingkai"
+                and p.total < T.BIG_WAN
+                and p.source.kind == "domestic"
+                and p.ownership == "private"
+                and p.company.uscc
+            ]
             for original in rng.sample(pool, 2):
-                district = rng.choice([d for d in DISTRICTS
-                                       if d not in ("jingkai", original.district)])
+                district = rng.choice(
+                    [d for d in DISTRICTS if d not in ("jingkai", original.district)]
+                )
                 units = [u.code for u in UNITS if u.parent == district and u.kind == "bureau"]
-                copy = self._project(kind, False, original.signed_on, original.total,
-                                     category=original.category, industry=original.industry,
-                                     source=original.source, ownership=original.ownership,
-                                     district=district, unit=units[0],
-                                     created_on=original.created_on + timedelta(days=3),
-                                     channel=original.channel, agreement="formal")
+                copy = self._project(
+                    kind,
+                    False,
+                    original.signed_on,
+                    original.total,
+                    category=original.category,
+                    industry=original.industry,
+                    source=original.source,
+                    ownership=original.ownership,
+                    district=district,
+                    unit=units[0],
+                    created_on=original.created_on + timedelta(days=3),
+                    channel=original.channel,
+                    agreement="formal",
+                )
                 copy.company, copy.controller = original.company, original.controller
                 copy.name = original.name
-                copy.stages = [s for s in original.stages if s[0] in ("lead", "negotiating",
-                                                                       "signed")]
+                copy.stages = [
+                    s for s in original.stages if s[0] in ("lead", "negotiating", "signed")
+                ]
                 copy.responsible_person = rng.choice(self.staff[copy.unit])
                 copy.first_contact = copy.responsible_person
                 if kind == "merged":
@@ -1095,7 +764,7 @@ class Planner:
             candidates.append(name.removesuffix("有限公司") + "股份有限公司")
         place = short_name(region)
         if place and name.startswith(place):
-            candidates.append(name[len(place):])
+            candidates.append(name[len(place) :])
         else:
             candidates.append(place + name)
         self.rng.shuffle(candidates)
@@ -1106,17 +775,18 @@ class Planner:
         return None
 
     def plan(self) -> DemoPlan:
+        """Each step draws on what the steps before it decided; the order is part of the seed."""
         self.plan_counted()
         self.plan_uncounted()
         self.plan_open()
         self.place_districts()
         self.draw_sources()
         self.progress()
-        self.assign_people()
-        self.build_companies()
-        self.finish_projects()
+        self.assign_people()  # yinli.demo.details
+        self.build_companies()  # yinli.demo.companies
+        self.finish_projects()  # yinli.demo.details: names, investment codes, 入库列统
         self.settle_in_statistics()
-        self.money()
+        self.money()  # yinli.demo.details: foreign investment, land, output, funds
         self.tags()
         self.duplicates()
         return DemoPlan(self.seed, self.ref, self.companies, self.projects, self.staff)
@@ -1124,7 +794,3 @@ class Planner:
 
 def plan_demo(*, seed: int, reference_date: date) -> DemoPlan:
     return Planner(seed, reference_date).plan()
-
-
-def every_event_key() -> list[str]:
-    return [e.key for e in EVENTS]

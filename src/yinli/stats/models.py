@@ -72,9 +72,11 @@ def _default_size_bands() -> list[int]:
 
 
 def _default_wording() -> dict:
+    import copy
+
     from .definitions import DEFAULT_WORDING
 
-    return DEFAULT_WORDING.copy()
+    return copy.deepcopy(DEFAULT_WORDING)
 
 
 class Definition(models.Model):

@@ -186,14 +186,18 @@ def report_text(report: dict) -> str:
             "cy": _n(signed["count_yoy_pct"]),
             "iy": _n(signed["investment_yoy_pct"]),
         },
-        _("Foreign-funded: %(count)s projects, agreed foreign investment %(yi)s, share %(share)s%%")
+        _(
+            "Foreign-funded: %(count)s projects, agreed foreign investment %(yi)s "
+            "(100 million yuan), share %(share)s%%"
+        )
         % {
             "count": foreign["count"],
             "yi": _n(foreign["agreed_investment_yi"]),
             "share": _n(foreign["investment_share_pct"]),
         },
         _(
-            "Newly in statistics (入库列统): %(count)s projects, %(yi)s; change on last year %(iy)s%%"
+            "Newly in statistics (入库列统): %(count)s projects, %(yi)s (100 million yuan); "
+            "change on last year %(iy)s%%"
         )
         % {
             "count": fai["count"],

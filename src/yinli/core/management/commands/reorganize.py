@@ -39,7 +39,8 @@ def parse_date(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise _usage(
-            _('"%(value)s" is not a date; write it as YYYY-MM-DD, e.g. 2025-01-01.') % {"value": text}
+            _('"%(value)s" is not a date; write it as YYYY-MM-DD, e.g. 2025-01-01.')
+            % {"value": text}
         ) from None
 
 
@@ -48,9 +49,7 @@ def parse_map(items: list[str]) -> list[tuple[str, str]]:
     for item in items:
         old, sep, new = item.partition("=")
         if not sep or not old.strip() or not new.strip():
-            raise _usage(
-                _('--map "%(value)s" must read OLDCODE=NEWCODE.') % {"value": item}
-            )
+            raise _usage(_('--map "%(value)s" must read OLDCODE=NEWCODE.') % {"value": item})
         pairs.append((old.strip(), new.strip()))
     olds = [old for old, _new in pairs]
     for old in olds:
@@ -112,7 +111,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--on", required=True, help=gettext_lazy("the first day of the new organisation"))
+        parser.add_argument(
+            "--on", required=True, help=gettext_lazy("the first day of the new organisation")
+        )
         parser.add_argument(
             "--map",
             action="append",
@@ -128,9 +129,13 @@ class Command(BaseCommand):
             help=gettext_lazy("create a new unit, starting on --on, before mapping (repeat)"),
         )
         parser.add_argument(
-            "--dry-run", action="store_true", help=gettext_lazy("show what would move; change nothing")
+            "--dry-run",
+            action="store_true",
+            help=gettext_lazy("show what would move; change nothing"),
         )
-        parser.add_argument("--user", help=gettext_lazy("act as this user (default: the first city admin)"))
+        parser.add_argument(
+            "--user", help=gettext_lazy("act as this user (default: the first city admin)")
+        )
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, **options):
@@ -163,7 +168,9 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stderr.write(_("Dry run: nothing was changed."))
         for unit in created:
-            self.stdout.write(_("Created %(name)s (%(code)s).") % {"name": unit.name, "code": unit.code})
+            self.stdout.write(
+                _("Created %(name)s (%(code)s).") % {"name": unit.name, "code": unit.code}
+            )
         for move in summary.units:
             self.stdout.write(
                 _(
@@ -186,7 +193,9 @@ class Command(BaseCommand):
     def _unit(code: str) -> OrgUnit:
         unit = OrgUnit.objects.filter(code=code).first()
         if unit is None:
-            raise _data(_('There is no organisation unit with the code "%(code)s".') % {"code": code})
+            raise _data(
+                _('There is no organisation unit with the code "%(code)s".') % {"code": code}
+            )
         return unit
 
     def _create(self, spec: dict[str, str], on: date) -> OrgUnit:

@@ -44,7 +44,9 @@ class Command(BaseCommand):
             help=gettext_lazy("do nothing (and succeed) when the database already holds data"),
         )
         parser.add_argument(
-            "--seed", type=int, default=DEFAULT_SEED,
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
             help=gettext_lazy("the random seed; the same seed gives the same city"),
         )
         parser.add_argument(
@@ -88,8 +90,11 @@ class Command(BaseCommand):
             )
 
         bar = tqdm(
-            total=len(STEPS), desc=str(_("Demo city")), file=self.stderr._out,
-            disable=options["verbosity"] == 0, leave=False,
+            total=len(STEPS),
+            desc=str(_("Demo city")),
+            file=self.stderr._out,
+            disable=options["verbosity"] == 0,
+            leave=False,
         )
         started = [False]
 
