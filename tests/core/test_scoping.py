@@ -1,9 +1,8 @@
 """The one scoping helper, persona by persona (DESIGN.md: "One way to scope data")."""
 
+from tests import factories
 from yinli.core import scoping
 from yinli.projects.models import Project
-
-from tests import factories
 
 
 def visible_ids(user):

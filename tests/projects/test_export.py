@@ -33,6 +33,6 @@ def test_the_export_follows_the_list_filters(client, city):
 
 
 def test_text_a_spreadsheet_would_run_is_neutralized(client, city):
-    factories.project(city, district=city.jingkou, name="=HYPERLINK(\"http://x\")")
+    factories.project(city, district=city.jingkou, name='=HYPERLINK("http://x")')
     rows = exported(client, city.admin)
     assert rows[1][1].startswith("'=")

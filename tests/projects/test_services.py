@@ -6,12 +6,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from tests import factories
 from yinli.core.models import Region
 from yinli.core.services import PermissionDeniedError, StaleWriteError
 from yinli.projects import services
 from yinli.projects.models import Agreement, Project, Stage, StageChange, Status
-
-from tests import factories
 
 
 def lead_data(city, **extra):
@@ -37,7 +36,9 @@ def test_it_refuses_to_file_under_another_district(city):
 def test_a_signed_project_needs_what_signing_requires(city):
     with pytest.raises(ValidationError) as raised:
         services.project_create(
-            data=lead_data(city), by=city.jingkai_editor, stage=Stage.SIGNED,
+            data=lead_data(city),
+            by=city.jingkai_editor,
+            stage=Stage.SIGNED,
             stage_on=date(2025, 3, 1),
         )
     assert "total investment" in str(raised.value) or "总投资" in str(raised.value)
@@ -70,11 +71,18 @@ def test_first_signing_sets_first_signed_on(city):
 def test_first_signed_on_never_moves_even_when_signed_again(city):
     project = signed_project(city)
     services.project_advance_stage(
-        project=project, stage=Stage.NEGOTIATING, on=date(2025, 4, 1), by=city.admin,
-        version=project.version, note="协议被撤回，重新洽谈",
+        project=project,
+        stage=Stage.NEGOTIATING,
+        on=date(2025, 4, 1),
+        by=city.admin,
+        version=project.version,
+        note="协议被撤回，重新洽谈",
     )
     services.project_advance_stage(
-        project=project, stage=Stage.SIGNED, on=date(2025, 5, 20), by=city.admin,
+        project=project,
+        stage=Stage.SIGNED,
+        on=date(2025, 5, 20),
+        by=city.admin,
         version=project.version,
     )
     project.refresh_from_db()
@@ -88,7 +96,10 @@ def test_a_stage_cannot_be_reached_without_its_fields(city):
     )
     with pytest.raises(ValidationError) as raised:
         services.project_advance_stage(
-            project=project, stage=Stage.SIGNED, on=date(2025, 3, 1), by=city.jingkai_editor,
+            project=project,
+            stage=Stage.SIGNED,
+            on=date(2025, 3, 1),
+            by=city.jingkai_editor,
             version=project.version,
         )
     assert raised.value.code == "incomplete"
@@ -116,21 +127,29 @@ def test_a_framework_agreement_is_not_a_signing(city):
     )
     with pytest.raises(ValidationError):
         services.project_advance_stage(
-            project=other, stage=Stage.SIGNED, on=date(2025, 3, 1), by=city.jingkai_editor,
+            project=other,
+            stage=Stage.SIGNED,
+            on=date(2025, 3, 1),
+            by=city.jingkai_editor,
             version=other.version,
         )
 
 
 def test_advancing_logs_the_stage_with_its_date_and_person(city):
     project = services.project_create(
-        data=lead_data(city, company=factories.company(), industry=city.industry,
-                       responsible_unit=city.jingkai),
+        data=lead_data(
+            city, company=factories.company(), industry=city.industry, responsible_unit=city.jingkai
+        ),
         by=city.jingkai_editor,
         stage_on=date(2025, 1, 5),
     )
     services.project_advance_stage(
-        project=project, stage=Stage.NEGOTIATING, on=date(2025, 2, 1), by=city.jingkai_editor,
-        version=project.version, note="首次洽谈",
+        project=project,
+        stage=Stage.NEGOTIATING,
+        on=date(2025, 2, 1),
+        by=city.jingkai_editor,
+        version=project.version,
+        note="首次洽谈",
     )
     log = list(StageChange.objects.filter(project=project).values_list("stage", "on", "by"))
     assert log[-1] == (Stage.NEGOTIATING, date(2025, 2, 1), city.jingkai_editor.pk)
@@ -155,8 +174,11 @@ def test_a_stage_cannot_go_back_for_a_district_editor(city):
     project = signed_project(city)
     with pytest.raises(ValidationError) as raised:
         services.project_advance_stage(
-            project=project, stage=Stage.NEGOTIATING, on=date(2025, 3, 20),
-            by=city.jingkai_editor, version=project.version,
+            project=project,
+            stage=Stage.NEGOTIATING,
+            on=date(2025, 3, 20),
+            by=city.jingkai_editor,
+            version=project.version,
         )
     assert raised.value.code == "backwards"
 
@@ -165,12 +187,19 @@ def test_lost_needs_a_reason_and_a_place(city):
     project = services.project_create(data=lead_data(city), by=city.jingkai_editor)
     with pytest.raises(ValidationError):
         services.project_set_status(
-            project=project, status=Status.LOST, reason="", by=city.jingkai_editor,
+            project=project,
+            status=Status.LOST,
+            reason="",
+            by=city.jingkai_editor,
             version=project.version,
         )
     services.project_set_status(
-        project=project, status=Status.LOST, reason="落户常州", by=city.jingkai_editor,
-        version=project.version, lost_to=Region.objects.get(code="320400"),
+        project=project,
+        status=Status.LOST,
+        reason="落户常州",
+        by=city.jingkai_editor,
+        version=project.version,
+        lost_to=Region.objects.get(code="320400"),
     )
     project.refresh_from_db()
     assert (project.status, project.lost_to.code) == (Status.LOST, "320400")
@@ -184,7 +213,9 @@ def test_delete_is_soft_and_restorable_with_history(city):
     assert kept.deleted_at is not None
     services.project_restore(project=kept, by=city.jingkai_editor)
     assert Project.objects.filter(pk=project.pk).exists()
-    reasons = list(kept.history.order_by("history_id").values_list("history_change_reason", flat=True))
+    reasons = list(
+        kept.history.order_by("history_id").values_list("history_change_reason", flat=True)
+    )
     assert reasons[-2:] == ["delete", "restore"]
 
 

@@ -26,7 +26,9 @@ class Company(Tracked):
     name = models.CharField(_("name"), max_length=200)
     # For matching only: full/half width, brackets, legal form and region prefix removed.
     name_normalized = models.CharField(_("normalized name"), max_length=200, db_index=True)
-    name_initials = models.CharField(_("pinyin initials"), max_length=200, blank=True, db_index=True)
+    name_initials = models.CharField(
+        _("pinyin initials"), max_length=200, blank=True, db_index=True
+    )
     uscc = models.CharField(
         _("unified social credit code"), max_length=18, null=True, blank=True, unique=True
     )

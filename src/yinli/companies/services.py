@@ -58,7 +58,9 @@ def _clean(company: Company) -> None:
 def company_create(*, data: dict[str, Any], by) -> Company:
     unknown = set(data) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     if not scoping.can_create_company(by):
         raise PermissionDeniedError(_("You may not add companies."))
     company = Company(**data)
@@ -72,7 +74,9 @@ def company_update(*, company: Company, data: dict[str, Any], version: int, by) 
         raise PermissionDeniedError()
     unknown = set(data) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     for field, value in data.items():
         setattr(company, field, value)
     _clean(company)

@@ -38,7 +38,9 @@ class Region(models.Model):
     province = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    city = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    city = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     country = models.CharField(_("country"), max_length=2, default="CN", db_index=True)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=5, null=True, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=5, null=True, blank=True)
@@ -143,7 +145,9 @@ class OrgUnit(models.Model):
     )
     industry_directions = models.TextField(_("industry directions"), blank=True)
     # A district shares its ledger (read only) with its bureaus and teams unless this is off.
-    shares_with_subunits = models.BooleanField(_("shares its ledger with its sub-units"), default=True)
+    shares_with_subunits = models.BooleanField(
+        _("shares its ledger with its sub-units"), default=True
+    )
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -228,6 +232,9 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = _("API token")
+
+    def __str__(self) -> str:
+        return f"{self.user} token"
 
     @classmethod
     def for_user(cls, user: User) -> ApiToken:

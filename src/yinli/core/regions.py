@@ -20,8 +20,16 @@ def load_regions(records: Iterable[dict] | None = None) -> int:
     records = list(regiondata.iter_region_records() if records is None else records)
     existing = {r.code: r for r in Region.objects.all()}
     fields = [
-        "kind", "name", "short_name", "country", "lng", "lat", "valid_from", "valid_to",
-        "former_names", "aliases",
+        "kind",
+        "name",
+        "short_name",
+        "country",
+        "lng",
+        "lat",
+        "valid_from",
+        "valid_to",
+        "former_names",
+        "aliases",
     ]
     to_create, to_update = [], []
     for rec in records:

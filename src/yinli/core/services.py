@@ -42,9 +42,9 @@ def save_tracked(*, instance: Tracked, by, expected_version: int | None = None) 
     now = timezone.now()
     if instance.pk:
         current = (
-            model.all_objects.select_for_update().filter(pk=instance.pk).values_list(
-                "version", flat=True
-            )
+            model.all_objects.select_for_update()
+            .filter(pk=instance.pk)
+            .values_list("version", flat=True)
         ).first()
         if current is None:
             raise ValidationError(_("The record no longer exists."), code="missing")

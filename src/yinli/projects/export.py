@@ -31,8 +31,10 @@ class _Echo:
 
 
 def export_rows(queryset, *, unit: str = "yi") -> Iterator[list[str]]:
-    amount_header = _("Total investment (100 million yuan)") if unit == "yi" else _(
-        "Total investment (10 thousand yuan)"
+    amount_header = (
+        _("Total investment (100 million yuan)")
+        if unit == "yi"
+        else _("Total investment (10 thousand yuan)")
     )
     yield [
         _("No."),
@@ -68,7 +70,9 @@ def export_rows(queryset, *, unit: str = "yi") -> Iterator[list[str]]:
             ""
             if total is None
             else format_amount(total, "亿元" if unit == "yi" else "万元", 4, with_unit=False),
-            "" if project.foreign_investment is None else str(project.foreign_investment.normalize()),
+            ""
+            if project.foreign_investment is None
+            else str(project.foreign_investment.normalize()),
             project.foreign_currency if project.foreign_investment else "",
             project.industry.name if project.industry else "",
             project.get_category_display(),

@@ -59,12 +59,16 @@ class ProjectFilter(df.FilterSet):
     industry = df.ModelMultipleChoiceFilter(queryset=Industry.objects.all(), label=_("Industry"))
     category = df.ChoiceFilter(choices=Category.choices, label=_("Category"))
     kind = df.ChoiceFilter(choices=Kind.choices, label=_("Kind"))
-    signed_from = df.DateFilter(field_name="first_signed_on", lookup_expr="gte", label=_("Signed from"))
+    signed_from = df.DateFilter(
+        field_name="first_signed_on", lookup_expr="gte", label=_("Signed from")
+    )
     signed_to = df.DateFilter(field_name="first_signed_on", lookup_expr="lte", label=_("Signed to"))
     size = df.ChoiceFilter(choices=SIZE_BANDS, method="filter_size", label=_("Size"))
     source = df.CharFilter(method="filter_source", label=_("Source region (code)"))
     source_group = df.ModelChoiceFilter(
-        queryset=RegionGroup.objects.all(), method="filter_source_group", label=_("Source region group")
+        queryset=RegionGroup.objects.all(),
+        method="filter_source_group",
+        label=_("Source region group"),
     )
     channel = df.NumberFilter(field_name="channel_id", label=_("Channel"))
     event = df.NumberFilter(field_name="event_id", label=_("Event"))

@@ -151,7 +151,11 @@ class Project(Tracked):
         verbose_name=_("signed at event"),
     )
     industry = models.ForeignKey(
-        Industry, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("industry direction")
+        Industry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("industry direction"),
     )
     tags = models.ManyToManyField(Tag, blank=True, verbose_name=_("strategic tags"))
 
@@ -183,7 +187,9 @@ class Project(Tracked):
     foreign_investment = models.DecimalField(
         _("agreed foreign investment (10k of currency)"), **money
     )
-    foreign_currency = models.CharField(_("currency of foreign investment"), max_length=3, default="USD")
+    foreign_currency = models.CharField(
+        _("currency of foreign investment"), max_length=3, default="USD"
+    )
     land_mu = models.DecimalField(
         _("land (mu)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -290,3 +296,6 @@ class FundsInPlace(models.Model):
         ordering = ["on", "id"]
         verbose_name = _("funds in place")
         verbose_name_plural = _("funds in place")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.on} {self.amount}"

@@ -44,7 +44,9 @@ STAGE_REQUIREMENTS: dict[str, list[Requirement]] = {
         Requirement("responsible_unit", _("responsible unit")),
     ],
     Stage.SIGNED: [
-        Requirement("agreement", _("a formal investment agreement (a framework agreement is not a signing)")),
+        Requirement(
+            "agreement", _("a formal investment agreement (a framework agreement is not a signing)")
+        ),
         Requirement("total_investment", _("total investment")),
         Requirement("category", _("category")),
         Requirement("source", _("where the investor comes from")),

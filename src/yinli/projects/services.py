@@ -83,17 +83,24 @@ def _check_stage_requirements(project: Project, stage: str) -> None:
 
 @transaction.atomic
 def project_create(
-    *, data: dict[str, Any], by, stage: str = Stage.LEAD, stage_on: date | None = None,
+    *,
+    data: dict[str, Any],
+    by,
+    stage: str = Stage.LEAD,
+    stage_on: date | None = None,
     tags=None,
 ) -> Project:
     unknown = set(data) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     project = Project(**data)
     _check_district(user=by, district=project.district)
-    if project.responsible_unit_id and not scoping.units_for_entry(by).filter(
-        pk=project.responsible_unit_id
-    ).exists():
+    if (
+        project.responsible_unit_id
+        and not scoping.units_for_entry(by).filter(pk=project.responsible_unit_id).exists()
+    ):
         raise PermissionDeniedError(
             _("You may not name %(unit)s as the responsible unit.")
             % {"unit": project.responsible_unit}
@@ -115,12 +122,16 @@ def project_create(
 
 
 @transaction.atomic
-def project_update(*, project: Project, data: dict[str, Any], version: int, by, tags=None) -> Project:
+def project_update(
+    *, project: Project, data: dict[str, Any], version: int, by, tags=None
+) -> Project:
     if not scoping.can_change_project(by, project):
         raise PermissionDeniedError()
     unknown = set(data) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     if "district" in data and data["district"] != project.district:
         _check_district(user=by, district=data["district"])
     for field, value in data.items():
