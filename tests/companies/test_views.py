@@ -11,17 +11,6 @@ from yinli.companies import services
 from yinli.companies.models import Company, Ownership
 from yinli.companies.uscc import generate_uscc
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user, backend=BACKEND)
-        return client
-
-    return login
-
 
 @pytest.fixture
 def investor(city):

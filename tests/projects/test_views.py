@@ -15,17 +15,6 @@ from yinli.projects import services
 from yinli.projects import views as project_views
 from yinli.projects.models import Agreement, Project, Stage, StageChange, Status
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user, backend=BACKEND)
-        return client
-
-    return login
-
 
 @pytest.fixture
 def jingkai_project(city):

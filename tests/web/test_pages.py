@@ -1,23 +1,11 @@
 """The frame of every page: login, navigation, the user, the demo mark, the home page."""
 
-import pytest
 from django.test import override_settings
 from django.urls import reverse
 
 from tests import factories
 from yinli.projects import services
 from yinli.projects.models import Stage
-
-BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user, backend=BACKEND)
-        return client
-
-    return login
 
 
 def test_every_page_needs_a_login(client, db):
