@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "yinli.fieldwork",
     "yinli.stats",
     "yinli.ledger",
+    "yinli.referrals",
     "yinli.api",
     "yinli.web",
     "yinli.demo",

@@ -13,5 +13,9 @@ urlpatterns = [
     path("projects/export.csv", project_export_csv, name="project-export"),
     path("projects/", include("yinli.projects.urls")),
     path("companies/", include("yinli.companies.urls")),
+    path("stats/", include("yinli.stats.urls")),
+    path("ledger/", include("yinli.ledger.urls")),
+    path("fieldwork/", include("yinli.fieldwork.urls")),
+    path("referrals/", include("yinli.referrals.urls")),
     path("", include("yinli.web.urls")),
 ]

@@ -20,7 +20,7 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.responses import Status as HttpStatus
 
-from . import companies, errors, projects, reference
+from . import companies, duplicates, errors, fieldwork, projects, reference, referrals, stats
 from .auth import API_AUTH
 from .schemas import decimal_to_number
 
@@ -116,6 +116,10 @@ def health(request: HttpRequest):
 api.add_router("/", projects.router)
 api.add_router("/", companies.router)
 api.add_router("/", reference.router)
+api.add_router("/", stats.router)
+api.add_router("/", duplicates.router)
+api.add_router("/", fieldwork.router)
+api.add_router("/", referrals.router)
 
 
 def openapi_schema() -> dict:

@@ -9,6 +9,9 @@ NAVIGATION = [
     ("projects:board", _("Board")),
     ("companies:list", _("Companies")),
     ("stats:index", _("Statistics")),
+    ("ledger:index", _("Import and export")),
+    ("projects:conflicts", _("Conflicts")),
+    ("referrals:index", _("Referrals")),
     ("fieldwork:index", _("Field work")),
     ("chains:index", _("Industry chains")),
 ]

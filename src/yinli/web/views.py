@@ -12,6 +12,7 @@ from yinli.core.history import entries_from_records
 from yinli.projects.models import Project, Stage, Status
 from yinli.projects.rules import incomplete_fields
 
+from . import panels
 from .money import UNITS
 
 RECENT = 10
@@ -65,6 +66,7 @@ def home(request):
             "attention": attention,
             "may_change": scoping.changes_everything(user)
             or scoping.districts_for_entry(user).exists(),
+            "panels": panels.collect(request),
         },
     )
 

@@ -1,0 +1,5 @@
+"""API routes: fieldwork. Filled by its issue."""
+
+from ninja import Router
+
+router = Router(tags=["fieldwork"])

@@ -1,0 +1,5 @@
+"""API routes: referrals. Filled by its issue."""
+
+from ninja import Router
+
+router = Router(tags=["referrals"])

@@ -1,0 +1,5 @@
+"""Pages of the fieldwork app."""
+
+app_name = "fieldwork"
+
+urlpatterns: list = []

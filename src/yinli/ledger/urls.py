@@ -1,0 +1,5 @@
+"""Pages of the ledger app."""
+
+app_name = "ledger"
+
+urlpatterns: list = []

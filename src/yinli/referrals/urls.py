@@ -1,0 +1,5 @@
+"""Pages of the referrals app."""
+
+app_name = "referrals"
+
+urlpatterns: list = []

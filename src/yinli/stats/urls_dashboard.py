@@ -1,0 +1,3 @@
+"""Filled by the Statistics issue."""
+
+urlpatterns: list = []
