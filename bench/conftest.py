@@ -5,6 +5,8 @@ What this conftest gives a benchmark:
 - `from tests import factories` works (the checkout is on sys.path);
 - on SQLite the benchmark database is a file (bench/out/bench.sqlite3, WAL like the embedded
   default), not the in-memory database of the test suite, so timings resemble a real laptop;
+  YINLI_BENCH_SQLITE=PATH names another file, so that two benchmarks can run side by side
+  (each deletes its own file at start);
   on PostgreSQL (YINLI_DATABASE_URL set) pytest-django's usual test database;
 - `bench_scale`: the multiplier of generated data sizes (`--bench-scale 0.1` for a quick look,
   default 1);
@@ -14,7 +16,9 @@ What this conftest gives a benchmark:
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -52,9 +56,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     default = settings.DATABASES["default"]
     if default["ENGINE"] == "django.db.backends.sqlite3":
-        OUT.mkdir(parents=True, exist_ok=True)
-        name = OUT / "bench.sqlite3"
-        for path in OUT.glob("bench.sqlite3*"):
+        name = Path(os.environ.get("YINLI_BENCH_SQLITE") or OUT / "bench.sqlite3").resolve()
+        name.parent.mkdir(parents=True, exist_ok=True)
+        for path in name.parent.glob(glob.escape(name.name) + "*"):
             path.unlink()
         default.setdefault("TEST", {})["NAME"] = str(name)
 

@@ -87,6 +87,15 @@ CSRF_TRUSTED_ORIGINS = env_list("YINLI_CSRF_TRUSTED_ORIGINS")
 # The home city: its projects' investors are 本地, not a source. Demo: 镇江市.
 HOME_REGION = os.environ.get("YINLI_HOME_REGION", "321100")
 
+# 首报首谈: a claim on a project lapses after this many months without progress (a stage change
+# or a visit), counted from the last progress.
+CLAIM_VALID_MONTHS = int(os.environ.get("YINLI_CLAIM_VALID_MONTHS", "6"))
+
+# Field work: the distance estimate of a trip (great-circle × road factor) and how far a
+# reported distance may stray from it (a share of the estimate) before it is flagged.
+FIELDWORK_ROAD_FACTOR = os.environ.get("YINLI_FIELDWORK_ROAD_FACTOR", "1.3")
+FIELDWORK_DISTANCE_TOLERANCE = os.environ.get("YINLI_FIELDWORK_DISTANCE_TOLERANCE", "0.3")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -238,3 +247,7 @@ LOGGING = {
 
 # The demo city opens on its own reference date (DESIGN.md: 2025-08-10).
 DEMO_REFERENCE_DATE = "2025-08-10"
+
+# Referrals (引荐): days after the referral date within which a district acknowledges it,
+# evaluates the lead and feeds back (yinli.referrals.models.deadline_days).
+YINLI_REFERRAL_DEADLINES = {"acknowledge": 1, "evaluate": 3, "feedback": 7}

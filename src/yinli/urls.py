@@ -17,5 +17,6 @@ urlpatterns = [
     path("ledger/", include("yinli.ledger.urls")),
     path("fieldwork/", include("yinli.fieldwork.urls")),
     path("referrals/", include("yinli.referrals.urls")),
+    path("notifications/", include("yinli.core.urls")),
     path("", include("yinli.web.urls")),
 ]

@@ -114,10 +114,11 @@ def health(request: HttpRequest):
 
 
 api.add_router("/", projects.router)
+# Before companies: its /companies/match must not be taken for /companies/{company_id}.
+api.add_router("/", duplicates.router)
 api.add_router("/", companies.router)
 api.add_router("/", reference.router)
 api.add_router("/", stats.router)
-api.add_router("/", duplicates.router)
 api.add_router("/", fieldwork.router)
 api.add_router("/", referrals.router)
 

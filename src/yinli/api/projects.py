@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,11 +21,12 @@ from ninja.responses import Status as HttpStatus
 from yinli.core import scoping
 from yinli.core.history import object_history
 from yinli.fieldwork.models import Channel, Event
-from yinli.projects import services
+from yinli.projects import conflicts, services
 from yinli.projects.filters import ProjectFilter
 from yinli.projects.models import Agreement, Category, Industry, Kind, Project, Stage, Status, Tag
 from yinli.projects.rules import incomplete_fields
 
+from .errors import validation_payload
 from .lookups import Resolver
 from .schemas import (
     READ_ERRORS,
@@ -116,6 +118,10 @@ class ProjectOut(Schema):
     jobs: int | None
     tags: list[str]
     merged_into: int | None
+    duplicate_decision: str = Field(
+        "", description="The answer to a duplicate warning: distinct, same or empty."
+    )
+    duplicate_reason: str = ""
     missing_for_next_stage: list[str] = Field(
         description="What the project still lacks to reach the next stage."
     )
@@ -127,6 +133,71 @@ class ProjectOut(Schema):
 
 class ProjectPage(Page):
     items: list[ProjectOut]
+
+
+class DuplicateWarningOut(Schema):
+    """An existing project of the same investor, as far as the user may see it (撞车提示)."""
+
+    project_id: int
+    company_id: int
+    company_name: str
+    match_score: int = Field(description="0–100.")
+    match_reason: str
+    district_id: int
+    district_name: str
+    responsible_unit_name: str
+    stage: StageCode
+    stage_label: str
+    stage_on: date | None
+    reported_on: date = Field(description="When the project was first entered (首报).")
+    other_district: bool
+    visible: bool = Field(description="Whether the user may open the project itself.")
+    project_name: str | None = Field(description="Only when visible.")
+    total_investment_wan: Number | None = Field(description="Only when visible.")
+    message: str
+
+
+class DuplicateWarningsOut(ValidationErrorOut):
+    """422 when the investor already has a project and `duplicate_decision` was not sent."""
+
+    duplicates: list[DuplicateWarningOut] = Field(
+        default_factory=list,
+        description="The existing projects; answer with duplicate_decision and send again.",
+    )
+
+
+class DuplicateDecisionIn(WriteSchema):
+    decision: Literal["distinct", "same"] = Field(
+        description="distinct: a different investment (reason required); same: the same project "
+        "as an existing one (opens a conflict for the city to rule on)."
+    )
+    reason: str = Field("", description="Why it is different (required for distinct), or a note.")
+    project: int | None = Field(
+        None,
+        description="With same: the existing project's id from the warnings (default the first).",
+    )
+
+
+def warning_data(warning) -> dict[str, Any]:
+    data = warning.as_dict()
+    data["total_investment_wan"] = data.pop("total_investment")
+    return data
+
+
+def duplicate_answer(sent: dict[str, Any] | None):
+    if not sent:
+        return None
+    return conflicts.DecisionInput(
+        decision=sent.get("decision") or "",
+        reason=sent.get("reason") or "",
+        same_as=sent.get("project"),
+    )
+
+
+def duplicates_unconfirmed(error) -> HttpStatus:
+    body = validation_payload(error)
+    body["duplicates"] = [warning_data(w) for w in error.warnings]
+    return HttpStatus(422, body)
 
 
 def _label(choices, value: str) -> str:
@@ -191,6 +262,8 @@ def project_data(project: Project) -> dict[str, Any]:
         "jobs": project.jobs,
         "tags": [tag.name for tag in project.tags.all()],
         "merged_into": project.merged_into_id,
+        "duplicate_decision": project.duplicate_decision,
+        "duplicate_reason": project.duplicate_reason,
         "missing_for_next_stage": [str(req.label) for req in incomplete_fields(project)],
         "notes": project.notes,
         "created_at": _local(project.created_at),
@@ -283,6 +356,11 @@ class ProjectFields(WriteSchema):
     fai_on: date | None = None
     tags: list[str] | None = Field(None, description="Names of existing strategic tags.")
     notes: str | None = None
+    duplicate_decision: DuplicateDecisionIn | None = Field(
+        None,
+        description="The answer to a duplicate warning (a 422 with `duplicates`): required when "
+        "the investor already has a project.",
+    )
 
 
 class ProjectCreate(ProjectFields):
@@ -477,27 +555,66 @@ def project_detail(request: HttpRequest, project_id: int):
     return project_data(visible_project(request, project_id))
 
 
-@router.post("/projects", response={201: ProjectOut, **WRITE_ERRORS})
+@router.post("/projects", response={201: ProjectOut, **WRITE_ERRORS, 422: DuplicateWarningsOut})
 def project_create(request: HttpRequest, payload: ProjectCreate):
-    """File a new project. A user may file only under the districts she enters data for (403)."""
+    """File a new project. A user may file only under the districts she enters data for (403).
+
+    When the investor already has a project (in any district) the answer is 422 with the
+    `duplicates` found, until `duplicate_decision` says what this record is."""
     sent = payload.model_dump(exclude_unset=True)
     stage = sent.pop("stage", Stage.LEAD)
     stage_on = sent.pop("stage_on", None)
+    decision = sent.pop("duplicate_decision", None)
     data, tags = project_values(request, sent)
-    project = services.project_create(
-        data=data, by=request.auth, stage=stage, stage_on=stage_on, tags=tags
+    warnings = conflicts.duplicate_check(
+        user=request.auth,
+        company=data.get("company"),
+        district=data.get("district"),
+        project_name=data.get("name"),
     )
+    try:
+        answer = conflicts.require_decision(warnings, duplicate_answer(decision))
+    except conflicts.DuplicateUnconfirmed as error:
+        return duplicates_unconfirmed(error)
+    with transaction.atomic():
+        project = services.project_create(
+            data=data, by=request.auth, stage=stage, stage_on=stage_on, tags=tags
+        )
+        conflicts.apply_decision(project=project, answer=answer, by=request.auth)
     return HttpStatus(201, _reloaded(project))
 
 
-@router.patch("/projects/{project_id}", response={200: ProjectOut, **WRITE_ERRORS})
+@router.patch(
+    "/projects/{project_id}", response={200: ProjectOut, **WRITE_ERRORS, 422: DuplicateWarningsOut}
+)
 def project_update(request: HttpRequest, project_id: int, payload: ProjectUpdate):
-    """Change the fields sent (others stay). `version` must be the current one, else 409."""
+    """Change the fields sent (others stay). `version` must be the current one, else 409.
+
+    Changing the investor to one that already has a project answers 422 with `duplicates`
+    until `duplicate_decision` is sent."""
     project = live_project(request, project_id)
     sent = payload.model_dump(exclude_unset=True)
     version = sent.pop("version")
+    decision = sent.pop("duplicate_decision", None)
     data, tags = project_values(request, sent, project)
-    services.project_update(project=project, data=data, version=version, by=request.auth, tags=tags)
+    warnings = []
+    company = data.get("company")
+    if company is not None and company.pk != project.company_id:
+        warnings = conflicts.duplicate_check(
+            user=request.auth,
+            company=company,
+            district=data.get("district") or project.district,
+            exclude_project_id=project.pk,
+        )
+    try:
+        answer = conflicts.require_decision(warnings, duplicate_answer(decision))
+    except conflicts.DuplicateUnconfirmed as error:
+        return duplicates_unconfirmed(error)
+    with transaction.atomic():
+        services.project_update(
+            project=project, data=data, version=version, by=request.auth, tags=tags
+        )
+        conflicts.apply_decision(project=project, answer=answer, by=request.auth)
     return _reloaded(project)
 
 

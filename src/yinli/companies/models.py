@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -85,3 +87,34 @@ class Company(Tracked):
         if self.uscc == "":
             self.uscc = None
         super().save(*args, **kwargs)
+
+
+class CompanyMerge(models.Model):
+    """A merge of two companies: exactly what moved to the kept one, so that it can be reversed."""
+
+    kept = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("kept company")
+    )
+    merged = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("merged company")
+    )
+    # {"app_label.model.field": [primary keys]}: the rows whose reference moved to `kept`.
+    moved = models.JSONField(_("moved records"), default=dict)
+    kept_before = models.JSONField(_("kept company before"), default=dict)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("merged at"), default=timezone.now)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("company merge")
+        verbose_name_plural = _("company merges")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.kept_id}"

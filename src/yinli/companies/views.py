@@ -19,7 +19,7 @@ from yinli.core.services import PermissionDeniedError, StaleWriteError
 from yinli.projects.views import may_change_some
 from yinli.web.fields import apply_service_errors, bootstrap
 
-from . import services
+from . import merge, services
 from .forms import CompanyForm
 from .models import Company
 from .search import search_candidates
@@ -99,6 +99,8 @@ def company_detail(request, pk: int):
             "subsidiaries": company.subsidiaries.select_related(*REGION_JOINS),
             "can_change": scoping.can_change_company(user, company),
             "history": object_history(company),
+            "may_merge": merge.may_merge(user),
+            "merge_record": merge.open_merge_of(company),
         },
     )
 

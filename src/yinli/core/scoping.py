@@ -170,3 +170,96 @@ def can_change_company(user, company: Company) -> bool:
     if not projects.exists():
         return company.created_by_id == user.pk or company.created_by_id is None
     return changeable_projects(user, projects).count() == projects.count()
+
+
+# --- Field work (visits, trips) -------------------------------------------------------------
+#
+# A visit or trip belongs to the unit that made it. A team sees (and changes) its own and those
+# of the units under it; a district's editors and viewers see every unit of their district; the
+# city sees all. Events are the city's: every signed-in user reads them.
+
+
+def _fieldwork_read_filter(user, field: str) -> Q | None:
+    if sees_everything(user):
+        return None
+    unit = user.org_unit
+    if unit is None:
+        return Q(pk__in=[])
+    if user.role in (Role.DISTRICT_EDITOR, Role.VIEWER) and unit.district_id:
+        return Q(**{f"{field}__district_id": unit.district_id})
+    return Q(**{f"{field}_id__in": unit_subtree_ids(unit.pk)})
+
+
+def _fieldwork_write_filter(user, field: str) -> Q | None:
+    if changes_everything(user):
+        return None
+    if not _active(user) or user.org_unit is None:
+        return Q(pk__in=[])
+    unit = user.org_unit
+    if user.role == Role.DISTRICT_EDITOR and unit.district_id:
+        return Q(**{f"{field}__district_id": unit.district_id})
+    if user.role == Role.TEAM_MEMBER:
+        return Q(**{f"{field}_id__in": unit_subtree_ids(unit.pk)})
+    return Q(pk__in=[])
+
+
+def _scoped(queryset: QuerySet, user, condition) -> QuerySet:
+    if not _active(user):
+        return queryset.none()
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def visible_visits(user, queryset: QuerySet | None = None) -> QuerySet:
+    from yinli.fieldwork.models import Visit
+
+    queryset = Visit.objects.all() if queryset is None else queryset
+    return _scoped(queryset, user, _active(user) and _fieldwork_read_filter(user, "unit"))
+
+
+def changeable_visits(user, queryset: QuerySet | None = None) -> QuerySet:
+    from yinli.fieldwork.models import Visit
+
+    queryset = Visit.objects.all() if queryset is None else queryset
+    return _scoped(queryset, user, _active(user) and _fieldwork_write_filter(user, "unit"))
+
+
+def visible_trips(user, queryset: QuerySet | None = None) -> QuerySet:
+    from yinli.fieldwork.models import Trip
+
+    queryset = Trip.objects.all() if queryset is None else queryset
+    return _scoped(queryset, user, _active(user) and _fieldwork_read_filter(user, "unit"))
+
+
+def changeable_trips(user, queryset: QuerySet | None = None) -> QuerySet:
+    from yinli.fieldwork.models import Trip
+
+    queryset = Trip.objects.all() if queryset is None else queryset
+    return _scoped(queryset, user, _active(user) and _fieldwork_write_filter(user, "unit"))
+
+
+def visible_fieldwork_units(user) -> QuerySet:
+    """The units whose field work the user may look at (the choices of a summary or calendar)."""
+    units = OrgUnit.objects.all()
+    if sees_everything(user):
+        return units
+    if not _active(user) or user.org_unit is None:
+        return units.none()
+    unit = user.org_unit
+    if user.role in (Role.DISTRICT_EDITOR, Role.VIEWER) and unit.district_id:
+        return units.filter(district_id=unit.district_id)
+    return units.filter(pk__in=unit_subtree_ids(unit.pk))
+
+
+def visible_events(user, queryset: QuerySet | None = None) -> QuerySet:
+    from yinli.fieldwork.models import Event
+
+    queryset = Event.objects.all() if queryset is None else queryset
+    return queryset if _active(user) else queryset.none()
+
+
+def changeable_events(user, queryset: QuerySet | None = None) -> QuerySet:
+    """City admins change every event; a district's editors and teams those their units organise."""
+    from yinli.fieldwork.models import Event
+
+    queryset = Event.objects.all() if queryset is None else queryset
+    return _scoped(queryset, user, _active(user) and _fieldwork_write_filter(user, "organiser"))

@@ -38,8 +38,10 @@ from yinli.projects.models import FundsInPlace, Industry, Project, StageChange, 
 
 from . import city
 from .accounts import DEMO_PASSWORD
+from .fieldwork import build_fieldwork, programmes_for
 from .naming import words
 from .plan import plan_demo
+from .referrals import build as build_referrals
 from .records import CompanyPlan, DemoPlan, ProjectPlan
 from .services import DEMO_MARKER_KEY
 
@@ -59,6 +61,7 @@ STEPS = [
     "funds in place",
     "reorganisation",
     "duplicates",
+    "field work",
 ]
 
 
@@ -180,6 +183,7 @@ class _Writer:
             Channel.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order})
         self.channels = {c.code: c for c in Channel.objects.all()}
         events = []
+        programmes = programmes_for(city.EVENTS)
         for spec in city.EVENTS:
             if spec.held_on > self.plan.reference_date:
                 continue
@@ -190,7 +194,7 @@ class _Writer:
                 ends_on=spec.ends_on,
                 place_id=self.region(spec.place),
                 organiser=self.units[spec.organiser],
-                programme=spec.programme,
+                programme=programmes.get(spec.programme),
                 leaders=spec.leaders,
                 created_at=_aware(spec.held_on, 10),
                 updated_at=_aware(spec.held_on, 10),
@@ -451,6 +455,11 @@ def build_demo(
         writer.reorganisation()
         step("duplicates")
         writer.duplicates()
+        step("field work")
+        writer.counts.update(build_fieldwork(seed=seed, reference_date=reference_date))
+        writer.counts.update(
+            build_referrals(units=writer.units, industries=writer.industries, users=writer.users)
+        )
     cache.delete(DEMO_MARKER_KEY)
     return DemoResult(
         digest=demo_digest(),

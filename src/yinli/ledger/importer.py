@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
@@ -57,8 +57,8 @@ from yinli.projects.models import Agreement, Category, Kind, Project, Stage, Sta
 from yinli.projects.rules import requirements_for
 from yinli.projects.services import project_advance_stage, project_update
 
-from .convert import Problem, RowConverter, RowValues
-from .mapping import FIELD_LABELS, Column
+from .convert import Problem, RowConverter, RowValues, _message, shown
+from .mapping import FIELD_LABELS, Column, field_for_header
 from .models import BatchStatus, ImportBatch, ImportChange, ImportMapping
 from .reader import Ledger, LedgerFileError, Limits, bytes_to_tempfile, open_ledger, sha256_of
 from .values import ValueResolver, normalize_project_name
@@ -327,19 +327,105 @@ def _stage_label(stage: str) -> str:
     return str(Stage(stage).label)
 
 
+# Fields converted once per distinct cell: a ledger repeats its places, industries, stages,
+# dates, amounts and people endlessly. The project and company names are mostly unique.
+_UNCACHED_FIELDS = frozenset({"name", "company", "notes"})
+_CACHE_LIMIT = 200_000
+
+
+class _CachedConverter(RowConverter):
+    """The row converter with a memory of the cells it has read: the same cell in the same
+    column gives the same value (or the same error) without parsing it again.
+
+    ``convert`` is :meth:`RowConverter.convert` with the memory inlined (the import's hottest
+    loop); keep the two in step.
+    """
+
+    def __init__(self, columns: list[Column], resolver: ValueResolver, cache: dict | None = None):
+        super().__init__(columns, resolver)
+        self.cache = {} if cache is None else cache
+        self.shown: dict = {}
+
+    def _fresh(self, name: str, raw: object, column: Column, out: RowValues, key) -> object:
+        """Convert a cell not seen before (its values, or the error) and remember it."""
+        found: dict = {}
+        try:
+            RowConverter._one(self, name, raw, column, found, out)
+            hit: object = found
+        except ValidationError as exc:
+            hit = exc
+        if key is not None:
+            if len(self.cache) >= _CACHE_LIMIT:
+                self.cache.clear()
+            self.cache[key] = hit
+        return hit
+
+    def convert(self, number: int, cells: list) -> RowValues:
+        out = RowValues(row=number, columns=self.by_field)
+        values, raw_texts, memory, cache = out.values, out.raw, self.shown, self.cache
+        width = len(cells)
+        for column in self.columns:
+            index = column.index
+            raw = cells[index] if index < width else None
+            name = column.field
+            try:
+                cell_key = (type(raw), raw)
+                text = memory.get(cell_key)
+            except TypeError:  # an unhashable cell: nothing remembered
+                cell_key, text = None, None
+            if text is None:
+                text = shown(raw)
+                if cell_key is not None and len(memory) < _CACHE_LIMIT:
+                    memory[cell_key] = text
+            raw_texts[name] = text
+            if name in _UNCACHED_FIELDS:
+                try:
+                    RowConverter._one(self, name, raw, column, values, out)
+                except ValidationError as exc:
+                    out.problem(name, raw, _message(exc))
+                continue
+            key = (name, column.unit, cell_key) if cell_key is not None else None
+            hit = cache.get(key) if key is not None else None
+            if hit is None:
+                hit = self._fresh(name, raw, column, out, key)
+            if hit.__class__ is dict:
+                values.update(hit)  # type: ignore[arg-type]
+            else:
+                out.problem(name, raw, _message(hit))  # type: ignore[arg-type]
+        if "name" in self.by_field and not values.get("name"):
+            cell = self.by_field["name"]
+            raw = cells[cell.index] if cell.index < width else None
+            if not any(p.column == cell.header for p in out.problems):
+                out.problem("name", raw, _("The project name is empty."))
+        # Category from the industry direction when the ledger does not give one.
+        if values.get("category") is None and values.get("industry") is not None:
+            values["category"] = values["industry"].category
+        return out
+
+
 class _Planner:
-    def __init__(self, *, user, district: OrgUnit | None, columns: list[Column]):
+    def __init__(
+        self,
+        *,
+        user,
+        district: OrgUnit | None,
+        columns: list[Column],
+        cache: dict | None = None,
+        duplicates: bool = True,
+    ):
         self.user = user
+        self.report_duplicates = duplicates
         self.district = district
         self.columns = columns
         self.mapped = {c.field for c in columns if c.field}
         self.resolver = ValueResolver()
-        self.converter = RowConverter(columns, self.resolver)
+        self.converter = _CachedConverter(columns, self.resolver, cache)
         self.index = _Index()
         self.allowed_districts = set(scoping.districts_for_entry(user).values_list("id", flat=True))
         self.changeable_all = scoping.changes_everything(user)
         self.seen: dict[tuple, int] = {}
         self.today = timezone.localdate()
+        self.requirements: dict[str, list] = {}
 
     def plan(self, number: int, cells: list) -> _Plan:
         converted: RowValues = self.converter.convert(number, cells)
@@ -446,7 +532,9 @@ class _Planner:
     def _missing(self, plan: _Plan, stage: str, existing: Project | None) -> list[str]:
         values = plan.values
         missing = []
-        for requirement in requirements_for(stage):
+        if stage not in self.requirements:
+            self.requirements[stage] = requirements_for(stage)
+        for requirement in self.requirements[stage]:
             name = requirement.field
             if name == "agreement" or name == "name" or name == "district":
                 continue
@@ -517,6 +605,8 @@ class _Planner:
 
     def _duplicates(self, plan: _Plan) -> list[dict]:
         found: list[dict] = []
+        if not self.report_duplicates:
+            return found
         index = self.index
         if isinstance(plan.company, int):
             for pk in index.by_company.get(plan.company, []):
@@ -553,7 +643,7 @@ class _Planner:
     def resolve_updates(self, plans: list[_Plan]) -> None:
         """Compare the rows that match a project with it: update, unchanged, or error."""
         ids = [p.project_id for p in plans if p.action == "compare"]
-        projects = Project.objects.select_related("company").in_bulk(ids)
+        projects = Project.objects.in_bulk(ids)
         for plan in plans:
             if plan.action != "compare":
                 continue
@@ -634,6 +724,106 @@ def _label_of(field_name: str):
 # -- writing ---------------------------------------------------------------------------------
 
 
+class _Table:
+    """Plain multi-row INSERTs into one model's table (and its simple_history table), without
+    building model instances: the import's hot path. Values are given by attname; a field left
+    out takes its default. Only non-callable defaults and the values given are written, exactly
+    what ``bulk_create`` would write for the import's rows."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        self.fields = [
+            f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)
+        ]
+        ops = connection.ops
+        self.adapters = {
+            f.attname: ops.adapt_datetimefield_value
+            for f in self.fields
+            if f.get_internal_type() == "DateTimeField"
+        }
+        for f in self.fields:
+            if f.get_internal_type() == "JSONField":
+                self.adapters[f.attname] = lambda value, f=f: f.get_db_prep_save(value, connection)
+        quote = ops.quote_name
+        self.sql = "INSERT INTO {} ({}) VALUES ".format(
+            quote(model._meta.db_table), ", ".join(quote(f.column) for f in self.fields)
+        )
+        self.row_sql = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        self.returning = f" RETURNING {quote(model._meta.pk.column)}"
+        self.batch = max(1, min(2000, _max_params() // len(self.fields)))
+
+    def insert(self, rows: list[dict], *, returning: bool = True) -> list[int]:
+        """Insert ``rows`` (attname → value); the new primary keys in the same order."""
+        attnames = [f.attname for f in self.fields]
+        adapters = self.adapters
+        defaults = {f.attname: f.get_default() for f in self.fields}
+        ids: list[int] = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), self.batch):
+                chunk = rows[start : start + self.batch]
+                params: list = []
+                for row in chunk:
+                    for name in attnames:
+                        value = row[name] if name in row else defaults[name]
+                        if value is not None and name in adapters:
+                            value = adapters[name](value)
+                        params.append(value)
+                sql = self.sql + ", ".join([self.row_sql] * len(chunk))
+                if returning:
+                    cursor.execute(sql + self.returning, params)
+                    ids.extend(pk for (pk,) in cursor.fetchall())
+                else:
+                    cursor.execute(sql, params)
+        return ids
+
+
+def _max_params() -> int:
+    """The bound parameters one statement may carry (SQLite's own limit when it says)."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        try:
+            return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except AttributeError:  # Python < 3.11
+            return connection.features.max_query_params
+    return 65535
+
+
+_TABLES: dict[type, _Table] = {}
+
+
+def _table(model: type[models.Model]) -> _Table:
+    key = (model, connection.vendor)
+    if key not in _TABLES:
+        _TABLES[key] = _Table(model)  # type: ignore[index]
+    return _TABLES[key]  # type: ignore[index]
+
+
+def _insert_with_history(model, rows: list[dict], *, user, now, reason: str) -> list[int]:
+    """Insert the rows and one "+" history row each (simple_history's bulk_create_with_history
+    without the model instances): by ``user``, at ``now``, with ``reason``."""
+    ids = _table(model).insert(rows)
+    history = model.history.model
+    tracked = {
+        f.attname for f in history._meta.concrete_fields if not f.name.startswith("history_")
+    }
+    extra = {
+        "history_date": now,
+        "history_change_reason": reason,
+        "history_type": "+",
+        "history_user_id": user.pk if user is not None else None,
+    }
+    records = []
+    for pk, row in zip(ids, rows, strict=True):
+        record = {name: row[name] for name in tracked if name in row}
+        record["id"] = pk
+        record.update(extra)
+        records.append(record)
+    _table(history).insert(records, returning=False)
+    return ids
+
+
 def _serialize(value):
     if isinstance(value, models.Model):
         return value.pk
@@ -672,36 +862,29 @@ class _Writer:
                 pending[id(plan.company)] = plan.company
         if not pending:
             return []
-        objects = []
+        rows = []
         for new in pending.values():
             name = " ".join(new.name.split())
-            objects.append(
-                Company(
-                    name=name,
-                    name_normalized=_normalized_company(name),
-                    name_initials=fast_initials(name),
-                    uscc=new.uscc or None,
-                    region_id=new.region_id,
-                    version=1,
-                    created_at=self.now,
-                    updated_at=self.now,
-                    created_by=self.user,
-                )
+            rows.append(
+                {
+                    "name": name,
+                    "name_normalized": _normalized_company(name),
+                    "name_initials": fast_initials(name),
+                    "uscc": new.uscc or None,
+                    "region_id": new.region_id,
+                    "version": 1,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                    "created_by_id": self.user.pk,
+                }
             )
-        saved = bulk_create_with_history(
-            objects,
-            Company,
-            batch_size=1000,
-            default_user=self.user,
-            default_change_reason="import",
-            default_date=self.now,
-        )
-        for new, company in zip(pending.values(), saved, strict=True):
-            new.pk = company.pk
-            index.add_company(company.pk, company.uscc, company.name_normalized)
+        ids = _insert_with_history(Company, rows, user=self.user, now=self.now, reason="import")
+        for new, pk, row in zip(pending.values(), ids, rows, strict=True):
+            new.pk = pk
+            index.add_company(pk, row["uscc"], row["name_normalized"])
         for key in [k for k, v in index.new_companies.items() if v.pk is not None]:
             del index.new_companies[key]
-        return [c.pk for c in saved]
+        return ids
 
     def _company_id(self, company) -> int | None:
         if company is None:
@@ -711,73 +894,56 @@ class _Writer:
     def _create_projects(self, plans: list[_Plan]) -> list[int]:
         if not plans:
             return []
-        objects = []
+        rows = []
         today = self.planner.today
         for plan in plans:
             values = plan.values
             stage = values["stage"]
             signed = stage_rank(stage) >= stage_rank(Stage.SIGNED)
             signed_on = values.get("signed_on")
-            data = {
+            row = {
                 attr: _comparable(values[name])
                 for name, attr in PROJECT_FIELDS.items()
                 if name in values and values[name] is not None
             }
-            data.setdefault("category", Category.INDUSTRIAL)
+            row.setdefault("category", Category.INDUSTRIAL)
             name = values["name"]
-            objects.append(
-                Project(
-                    name=name,
-                    name_initials=fast_initials(name),
-                    company_id=self._company_id(plan.company),
-                    district=plan.district,
-                    responsible_unit=plan.district,
-                    stage=stage,
-                    stage_on=signed_on if stage == Stage.SIGNED else today,
-                    agreement=Agreement.FORMAL if signed else "",
-                    first_signed_on=signed_on if signed else None,
-                    version=1,
-                    created_at=self.now,
-                    updated_at=self.now,
-                    created_by=self.user,
-                    **data,
-                )
+            row.update(
+                name=name,
+                name_initials=fast_initials(name),
+                company_id=self._company_id(plan.company),
+                district_id=plan.district.pk,
+                responsible_unit_id=plan.district.pk,
+                stage=stage,
+                stage_on=signed_on if stage == Stage.SIGNED else today,
+                agreement=Agreement.FORMAL if signed else "",
+                first_signed_on=signed_on if signed else None,
+                version=1,
+                created_at=self.now,
+                updated_at=self.now,
+                created_by_id=self.user.pk,
             )
-        saved = bulk_create_with_history(
-            objects,
-            Project,
-            batch_size=1000,
-            default_user=self.user,
-            default_change_reason="import",
-            default_date=self.now,
-        )
+            rows.append(row)
+        ids = _insert_with_history(Project, rows, user=self.user, now=self.now, reason="import")
         changes = []
-        for project in saved:
-            if project.first_signed_on:
+        user_id = self.user.pk
+        for pk, row in zip(ids, rows, strict=True):
+            first_signed_on, stage = row["first_signed_on"], row["stage"]
+            if first_signed_on:
                 changes.append(
-                    StageChange(
-                        project=project,
-                        stage=Stage.SIGNED,
-                        on=project.first_signed_on,
-                        by=self.user,
-                        note=IMPORT_NOTE,
-                    )
-                )
-            if project.stage != Stage.SIGNED or not project.first_signed_on:
+                    {"project_id": pk, "stage": Stage.SIGNED, "on": first_signed_on,
+                     "by_id": user_id, "note": IMPORT_NOTE, "recorded_at": self.now}
+                )  # fmt: skip
+            if stage != Stage.SIGNED or not first_signed_on:
                 changes.append(
-                    StageChange(
-                        project=project,
-                        stage=project.stage,
-                        on=project.stage_on or today,
-                        by=self.user,
-                        note=IMPORT_NOTE,
-                    )
-                )
+                    {"project_id": pk, "stage": stage, "on": row["stage_on"] or today,
+                     "by_id": user_id, "note": IMPORT_NOTE, "recorded_at": self.now}
+                )  # fmt: skip
             self.planner.index.add_project(
-                project.pk, project.name, project.district_id, project.fai_code, project.company_id
+                pk, row["name"], row["district_id"], row.get("fai_code"), row["company_id"]
             )
-        StageChange.objects.bulk_create(changes, batch_size=2000)
-        return [p.pk for p in saved]
+        _table(StageChange).insert(changes, returning=False)
+        return ids
 
     def _update_projects(self, plans: list[_Plan], batch: ImportBatch) -> None:
         if not plans:
@@ -912,6 +1078,26 @@ def save_mapping(
     return mapping
 
 
+def template_headers() -> dict[str, str]:
+    """The headers of the export templates (header → field), so that a file exported through a
+    template reads back even where an administrator named a column in her own words. An amount
+    column's header is known with either unit ("总投资(亿元)", "总投资(万元)")."""
+    from .export import UNIT_LABELS, export_header
+    from .models import ExportTemplate
+
+    found: dict[str, str] = {}
+    for columns in ExportTemplate.objects.values_list("columns", flat=True):
+        for column in columns or []:
+            field_name = column.get("field")
+            if field_name not in FIELD_LABELS or field_name == "seq":
+                continue
+            for unit in UNIT_LABELS.values():
+                header = export_header(column, unit)
+                if header and field_for_header(header) != field_name:
+                    found.setdefault(header, field_name)
+    return found
+
+
 def _open(path: Path, *, mapping, district, bulk: bool) -> tuple[Ledger, ImportMapping | None]:
     limits = Limits.from_settings(bulk=bulk)
     overrides = _overrides(mapping, district)
@@ -924,6 +1110,8 @@ def _open(path: Path, *, mapping, district, bulk: bool) -> tuple[Ledger, ImportM
                 continue
             if set(saved.columns) == set(ledger.headers):
                 return ledger, saved
+    if overrides is None:
+        overrides = template_headers() or None
     return open_ledger(path, limits=limits, overrides=overrides), None
 
 
@@ -981,7 +1169,7 @@ def _run(
                     None,
                     "",
                     saved.name,
-                    _("The saved mapping \u201c%(name)s\u201d was used.") % {"name": saved.name},
+                    _("The saved mapping “%(name)s” was used.") % {"name": saved.name},
                 )
             )
         if bulk and not dry_run:
@@ -1019,6 +1207,7 @@ def _run(
             district=district,
             skip_invalid=skip_invalid,
             chunk_size=chunk_size,
+            progress=progress,
         )
     finally:
         if temporary:
@@ -1038,7 +1227,9 @@ def _new_batch(
     )
 
 
-def _commit_plans(preview, plans, planner, *, user, district, skip_invalid, chunk_size):
+def _commit_plans(
+    preview, plans, planner, *, user, district, skip_invalid, chunk_size, progress=None
+):
     error_rows = preview.counts["error"]
     if error_rows and not skip_invalid:
         batch = _new_batch(preview, user=user, district=district)
@@ -1048,8 +1239,12 @@ def _commit_plans(preview, plans, planner, *, user, district, skip_invalid, chun
     writer = _Writer(user=user, planner=planner)
     with transaction.atomic():
         batch = _new_batch(preview, user=user, district=district)
+        written = 0
         for chunk in _chunks(plans, chunk_size):
             writer.write(chunk, batch)
+            written += len(chunk)
+            if progress:  # the write pass, after the check pass (the page's progress bar)
+                progress(written, len(plans))
         preview.committed = True
         preview.skipped = error_rows
         _finish_batch(
@@ -1081,9 +1276,12 @@ def _finish_batch(batch: ImportBatch, preview: ImportPreview, *, status: str) ->
 def _run_bulk(
     ledger, preview, *, user, district, skip_invalid, progress, chunk_size, local, mapping
 ):
+    cache: dict = {}
     if not skip_invalid:
         # A first pass checks every row; nothing is written if any is wrong.
-        check = _Planner(user=user, district=district, columns=ledger.columns)
+        check = _Planner(
+            user=user, district=district, columns=ledger.columns, cache=cache, duplicates=False
+        )
         done = 0
         for chunk in _chunks(ledger.data_rows(), chunk_size):
             plans = [check.plan(number, cells) for number, cells in chunk]
@@ -1103,7 +1301,12 @@ def _run_bulk(
         del check
         ledger, _saved = _open(local, mapping=mapping, district=district, bulk=True)
         preview.errors = []
-    planner = _Planner(user=user, district=district, columns=ledger.columns)
+    planner = _Planner(
+        user=user,
+        district=district,
+        columns=ledger.columns,
+        cache=cache,
+    )
     writer = _Writer(user=user, planner=planner)
     parent = _new_batch(preview, user=user, district=district)
     done = 0
@@ -1302,7 +1505,7 @@ def _refuse_if_changed(model, created_ids: list[int], changes: list[ImportChange
             for pk, name in changed:
                 raise ValidationError(
                     _(
-                        "\u201c%(name)s\u201d (#%(id)s) was changed after the import; the import can no "
+                        "“%(name)s” (#%(id)s) was changed after the import; the import can no "
                         "longer be undone as a whole."
                     )
                     % {"name": name, "id": pk},
@@ -1316,7 +1519,7 @@ def _refuse_if_changed(model, created_ids: list[int], changes: list[ImportChange
         if current is None or current[0] != change.version_after:
             raise ValidationError(
                 _(
-                    "\u201c%(name)s\u201d (#%(id)s) was changed after the import; the import can no "
+                    "“%(name)s” (#%(id)s) was changed after the import; the import can no "
                     "longer be undone as a whole."
                 )
                 % {"name": current[1] if current else "", "id": change.object_id},

@@ -150,3 +150,108 @@ class ImportChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} #{self.object_id}"
+
+
+# -- export templates and the export log ---------------------------------------------------
+
+
+class AmountUnit(models.TextChoices):
+    WAN = "wan", _("10 thousand yuan (万元)")
+    YI = "yi", _("100 million yuan (亿元)")
+
+
+class Orientation(models.TextChoices):
+    LANDSCAPE = "landscape", _("Landscape")
+    PORTRAIT = "portrait", _("Portrait")
+
+
+class ExportTemplate(models.Model):
+    """The columns of an exported ledger, as data: the city's standard one is built in, an
+    administrator adds others (the province's) by naming columns and their order.
+
+    ``columns`` is an ordered list of ``{"field", "header", "width", "unit"}``; ``field`` is a key
+    of :data:`yinli.ledger.export.EXPORT_FIELDS`, ``unit`` (万元/亿元, amounts only) pins that
+    column's unit; without it the unit chosen at export time (default ``amount_unit``) applies.
+    """
+
+    name = models.CharField(
+        _("name"),
+        max_length=64,
+        unique=True,
+        help_text=_("A short name for the command line, e.g. standard or province."),
+    )
+    title = models.CharField(
+        _("title"), max_length=200, help_text=_("The title row of the exported sheet.")
+    )
+    columns = models.JSONField(_("columns"), default=list)
+    amount_unit = models.CharField(
+        _("default amount unit"), max_length=4, choices=AmountUnit.choices, default=AmountUnit.YI
+    )
+    subtotals = models.BooleanField(_("subtotals by district"), default=False)
+    orientation = models.CharField(
+        _("page orientation"),
+        max_length=16,
+        choices=Orientation.choices,
+        default=Orientation.LANDSCAPE,
+    )
+    built_in = models.BooleanField(_("built in"), default=False, editable=False)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=100)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("export template")
+        verbose_name_plural = _("export templates")
+
+    def __str__(self) -> str:
+        return self.title or self.name
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", "Excel (.xlsx)"
+    CSV = "csv", "CSV"
+
+
+class ExportLog(models.Model):
+    """One export of the project ledger: who, when, which template, which filter, how many rows."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("exported by"),
+    )
+    # The district of the user at the time, so that a district reads its own log.
+    district = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    created_at = models.DateTimeField(_("exported at"), default=timezone.now, db_index=True)
+    template = models.ForeignKey(
+        ExportTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("template"),
+    )
+    template_name = models.CharField(_("template"), max_length=200, blank=True)
+    query = models.TextField(_("filter"), blank=True, help_text=_("The filter as a query string."))
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    format = models.CharField(_("format"), max_length=8, choices=ExportFormat.choices)
+    unit = models.CharField(_("amount unit"), max_length=4, choices=AmountUnit.choices)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    source = models.CharField(_("from"), max_length=16, default="web")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"

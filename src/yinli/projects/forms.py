@@ -16,7 +16,7 @@ from yinli.core import scoping
 from yinli.web.fields import AmountField, LenientDateField, RegionField, bootstrap
 
 from .filters import ProjectFilter
-from .models import Project, Stage, Status, stage_rank
+from .models import DuplicateDecision, EvidenceKind, Project, Ruling, Stage, Status, stage_rank
 
 # The sections of the form and of the project's page, in order.
 SECTIONS: list[tuple[str, Any, list[str]]] = [
@@ -104,6 +104,24 @@ class ProjectForm(forms.ModelForm):
         help_text=_("A project already signed (or further) may be entered at its stage."),
     )
     stage_on = LenientDateField(label=_("Stage reached on"), required=False)
+    # The answer to a duplicate warning (撞车提示); shown only when there is one.
+    duplicate_decision = forms.ChoiceField(
+        label=_("This investor already has a project. This record is"),
+        choices=[
+            (DuplicateDecision.DISTINCT, _("a different investment (give the reason)")),
+            (DuplicateDecision.SAME, _("the same project (the city will rule on it)")),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    duplicate_reason = forms.CharField(
+        label=_("Why it is a different investment, or a note for the city"),
+        required=False,
+        max_length=300,
+    )
+    duplicate_same_as = forms.IntegerField(
+        label=_("The same project as"), required=False, widget=forms.Select
+    )
 
     class Meta:
         model = Project
@@ -182,6 +200,27 @@ class ProjectForm(forms.ModelForm):
             }
         )
         bootstrap(self)
+
+    DECISION_FIELDS = ("duplicate_decision", "duplicate_reason", "duplicate_same_as")
+
+    def offer_decision(self, warnings) -> None:
+        """Show the answer fields for these warnings (the page lists the warnings above)."""
+        self.fields["duplicate_same_as"].widget.choices = [
+            (w.project_id, w.message) for w in warnings if w.other_district
+        ]
+
+    def duplicate_answer(self):
+        from .conflicts import DecisionInput
+
+        cleaned = getattr(self, "cleaned_data", {})
+        decision = cleaned.get("duplicate_decision") or ""
+        if not decision:
+            return None
+        return DecisionInput(
+            decision=decision,
+            reason=cleaned.get("duplicate_reason") or "",
+            same_as=cleaned.get("duplicate_same_as"),
+        )
 
     # ModelForm would copy the cleaned values onto the instance and validate the model; the
     # services do both, so the instance stays as it was loaded (a stale save can show it).
@@ -349,3 +388,77 @@ class PageProjectFilter(ProjectFilter):
             if hidden in form.fields:
                 form.fields[hidden].widget = forms.HiddenInput()
         bootstrap(form)
+
+
+# --- 首报首谈, 撞车 and merge ------------------------------------------------------------------
+
+
+class ClaimForm(forms.Form):
+    claimed_on = LenientDateField(label=_("Date"))
+    evidence_kind = forms.ChoiceField(label=_("Kind of evidence"), choices=EvidenceKind.choices)
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        max_length=500,
+        help_text=_("Who met whom, when and where; or what the document says."),
+    )
+    document_ref = forms.CharField(label=_("Document reference"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["claimed_on"].initial = timezone.localdate()
+        self.fields["evidence_kind"].initial = EvidenceKind.VISIT
+        bootstrap(self)
+
+
+class ConflictRuleForm(forms.Form):
+    ruling = forms.ChoiceField(label=_("Ruling"), choices=Ruling.choices, widget=forms.RadioSelect)
+    ruling_side = forms.ChoiceField(
+        label=_("Side named by the ruling"),
+        required=False,
+        help_text=_(
+            "Keep: the side that keeps the project. Transfer: the district it moves to. "
+            "Joint: the lead district."
+        ),
+    )
+    lead_share = forms.DecimalField(
+        label=_("Lead district's share (%)"), required=False, max_digits=5, decimal_places=2
+    )
+    other_share = forms.DecimalField(
+        label=_("Other district's share (%)"), required=False, max_digits=5, decimal_places=2
+    )
+    ruling_reason = forms.CharField(
+        label=_("Reason for the ruling"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, conflict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ruling_side"].choices = [
+            ("", "—"),
+            ("a", conflict.district_a.display_name),
+            ("b", conflict.district_b.display_name),
+        ]
+        bootstrap(self)
+
+
+class ConflictOpenForm(forms.Form):
+    project_a = forms.IntegerField(
+        label=_("First project (id)"), help_text=_("The record reported first.")
+    )
+    project_b = forms.IntegerField(label=_("Second project (id)"))
+    note = forms.CharField(label=_("Why"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class MergeForm(forms.Form):
+    target = forms.IntegerField(label=_("Merge into (id)"))
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, target_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if target_label:
+            self.fields["target"].label = target_label
+        bootstrap(self)

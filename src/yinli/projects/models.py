@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -83,6 +84,12 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DuplicateDecision(models.TextChoices):
+    NONE = "", _("No duplicate warning")
+    DISTINCT = "distinct", _("A different investment")
+    SAME = "same", _("The same project")
 
 
 money = {"max_digits": 18, "decimal_places": 4, "null": True, "blank": True}
@@ -212,6 +219,17 @@ class Project(Tracked):
         verbose_name=_("merged into"),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # What the person entering the project answered to a duplicate warning (撞车提示).
+    duplicate_decision = models.CharField(
+        _("answer to the duplicate warning"),
+        max_length=16,
+        choices=DuplicateDecision.choices,
+        default="",
+        blank=True,
+    )
+    duplicate_reason = models.CharField(
+        _("why it is a different investment"), max_length=300, blank=True
+    )
 
     history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["name_initials"])
 
@@ -299,3 +317,202 @@ class FundsInPlace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.on} {self.amount}"
+
+
+# --- 首报首谈: claims -----------------------------------------------------------------------
+
+
+class EvidenceKind(models.TextChoices):
+    REPORT = "report", _("First report (首报)")
+    VISIT = "visit", _("Visit (走访)")
+    MEETING = "meeting", _("Meeting (洽谈会面)")
+    DOCUMENT = "document", _("Document (文件)")
+    OTHER = "other", _("Other")
+
+
+class Claim(models.Model):
+    """首报首谈: the unit that reported a project first holds it, with evidence, for a time.
+
+    A claim lapses after settings.CLAIM_VALID_MONTHS without progress (a stage change or a
+    visit); the expiry is computed when read (yinli.projects.claims), never by a timer.
+    """
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="claims", verbose_name=_("project")
+    )
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("reporting unit")
+    )
+    district = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    claimed_on = models.DateField(_("reported on"))
+    evidence_kind = models.CharField(
+        _("kind of evidence"),
+        max_length=16,
+        choices=EvidenceKind.choices,
+        default=EvidenceKind.REPORT,
+    )
+    evidence = models.CharField(_("evidence"), max_length=500, blank=True)
+    document_ref = models.CharField(
+        _("document reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("A document number or the name of a project document."),
+    )
+    released_on = models.DateField(_("released on"), null=True, blank=True)
+    released_reason = models.CharField(_("why it was released"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claimed_on", "id"]
+        verbose_name = _("claim (首报首谈)")
+        verbose_name_plural = _("claims (首报首谈)")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.unit_id} {self.claimed_on}"
+
+
+# --- 撞车: conflicts between districts ----------------------------------------------------------
+
+
+class ConflictOrigin(models.TextChoices):
+    ENTRY = "entry", _("Entered as the same project")
+    IMPORT = "import", _("Ledger import")
+    CITY = "city", _("Opened by the city")
+
+
+class ConflictStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting a ruling")
+    RULED = "ruled", _("Ruled")
+
+
+class Ruling(models.TextChoices):
+    KEEP = "keep", _("Kept by one side")
+    TRANSFER = "transfer", _("Transferred to the other district")
+    JOINT = "joint", _("Joint (lead district and split)")
+    DISTINCT = "distinct", _("Distinct investments")
+    REJECT = "reject", _("Rejected")
+
+
+class Side(models.TextChoices):
+    A = "a", _("First side")
+    B = "b", _("Second side")
+
+
+class ProjectMerge(models.Model):
+    """A merge of two projects: exactly what moved, so that it can be reversed."""
+
+    kept = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("kept project")
+    )
+    merged = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("merged project")
+    )
+    # {"app_label.model.field": [primary keys]}: the rows whose reference moved to `kept`.
+    moved = models.JSONField(_("moved records"), default=dict)
+    # The kept project's values that the merge changed (notes, tags added), to restore.
+    kept_before = models.JSONField(_("kept project before"), default=dict)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("merged at"), default=timezone.now)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("project merge")
+        verbose_name_plural = _("project merges")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.kept_id}"
+
+
+class Conflict(models.Model):
+    """撞车: two projects of different districts that may be one investment, and the ruling."""
+
+    project_a = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,
+        related_name="conflicts_as_a",
+        verbose_name=_("first project"),
+    )
+    project_b = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,
+        related_name="conflicts_as_b",
+        verbose_name=_("second project"),
+    )
+    # The districts when the conflict was opened (a transfer later moves a project).
+    district_a = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("first district")
+    )
+    district_b = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("second district")
+    )
+    origin = models.CharField(_("opened by"), max_length=16, choices=ConflictOrigin.choices)
+    note = models.CharField(_("why it was opened"), max_length=500, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ConflictStatus.choices, default=ConflictStatus.OPEN
+    )
+    ruling = models.CharField(_("ruling"), max_length=16, choices=Ruling.choices, blank=True)
+    ruling_side = models.CharField(
+        _("side named by the ruling"), max_length=1, choices=Side.choices, blank=True
+    )
+    lead_share = models.DecimalField(
+        _("lead district's share (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    other_share = models.DecimalField(
+        _("other district's share (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    ruling_reason = models.TextField(_("reason for the ruling"), blank=True)
+    ruled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ruled_at = models.DateTimeField(_("ruled at"), null=True, blank=True)
+    merge = models.ForeignKey(
+        ProjectMerge,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merge done by the ruling"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("conflict (撞车)")
+        verbose_name_plural = _("conflicts (撞车)")
+        indexes = [models.Index(fields=["status", "opened_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.project_a_id} / {self.project_b_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ConflictStatus.OPEN
+
+    def side_of(self, side: str) -> tuple[Project, OrgUnit]:
+        if side == Side.A:
+            return self.project_a, self.district_a
+        return self.project_b, self.district_b

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from yinli.core import scoping
 from yinli.core.services import PermissionDeniedError, restore, save_tracked, soft_delete
 
+from .claims import claim_for_new_project
 from .models import Project, Stage, StageChange, Status, stage_rank
 from .rules import incomplete_fields
 
@@ -118,6 +119,8 @@ def project_create(
     if tags:
         project.tags.set(tags)
     StageChange.objects.create(project=project, stage=stage, on=stage_on, by=by)
+    # 首报首谈: the unit that enters a project holds the first claim on it.
+    claim_for_new_project(project=project, by=by)
     return project
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_conflicts
 
 app_name = "projects"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("<int:pk>/status/", views.project_status, name="status"),
     path("<int:pk>/delete/", views.project_delete, name="delete"),
     path("<int:pk>/restore/", views.project_restore, name="restore"),
+    path("<int:pk>/claims/new/", views_conflicts.claim_add, name="claim-add"),
+    path("<int:pk>/merge/", views_conflicts.project_merge, name="merge"),
+    path("<int:pk>/unmerge/", views_conflicts.project_unmerge, name="unmerge"),
+    path("conflicts/", views_conflicts.conflict_list, name="conflicts"),
+    path("conflicts/open/", views_conflicts.conflict_open, name="conflict-open"),
+    path("conflicts/<int:pk>/", views_conflicts.conflict_detail, name="conflict"),
 ]

@@ -26,7 +26,7 @@ from yinli.core.services import PermissionDeniedError, StaleWriteError
 from yinli.web.fields import apply_service_errors
 from yinli.web.money import user_unit
 
-from . import services
+from . import claims, conflicts, merge, services
 from .forms import PageProjectFilter, ProjectForm, StageForm, StatusForm
 from .models import Project, Stage, Status, stage_rank
 from .rules import incomplete_fields
@@ -162,6 +162,10 @@ def project_detail(request, pk: int):
         "tags": list(project.tags.all()),
         "history": object_history(project),
         "merged_from": list(project.merged_from.all()),
+        "claims": claims.claims_of(project),
+        "conflicts": list(conflicts.conflicts_of(project, user)),
+        "may_merge": merge.may_merge(user),
+        "merge_record": merge.open_merge_of(project),
     }
     if can_change and not project.is_deleted:
         if next_stage or scoping.changes_everything(user):
@@ -170,13 +174,56 @@ def project_detail(request, pk: int):
     return render(request, "projects/project_detail.html", context)
 
 
+def _duplicate_warnings(form: ProjectForm, user, project: Project | None = None):
+    """The duplicate warnings for what the form holds (an edit: only when the investor changed).
+
+    A new record: its investor's projects, and other districts' projects of the same name."""
+    company = form.cleaned_data.get("company")
+    name = company.name if company is not None else form.new_company_name
+    if project is not None and company is not None and company.pk == project.company_id:
+        return []
+    if project is not None and not name:
+        return []
+    return conflicts.duplicate_check(
+        user=user,
+        company=company,
+        company_name=name or None,
+        district=form.cleaned_data.get("district"),
+        exclude_project_id=project.pk if project is not None else None,
+        # A new record is also compared by its name with other districts' projects.
+        project_name=form.cleaned_data.get("name") if project is None else None,
+    )
+
+
+def _ask_decision(form: ProjectForm, error: conflicts.DuplicateUnconfirmed) -> list:
+    form.offer_decision(error.warnings)
+    form.add_error("duplicate_decision", error.messages)
+    return error.warnings
+
+
+def _conflict_opened(request, conflict) -> None:
+    if conflict is not None:
+        messages.info(
+            request,
+            _(
+                "A conflict (撞车) with %(district)s was opened; the city will rule on it and "
+                "both districts will be notified."
+            )
+            % {"district": conflict.district_a.display_name},
+        )
+
+
 def project_create(request):
     user = request.user
     if not scoping.districts_for_entry(user).exists():
         raise PermissionDenied
     form = ProjectForm(request.POST or None, instance=Project(), user=user)
+    warnings: list = []
     if request.method == "POST" and form.is_valid():
         try:
+            answer = conflicts.require_decision(
+                _duplicate_warnings(form, user), form.duplicate_answer()
+            )
             with transaction.atomic():
                 data, tags = form.service_data()
                 project = services.project_create(
@@ -186,14 +233,22 @@ def project_create(request):
                     stage_on=form.cleaned_data.get("stage_on"),
                     tags=tags,
                 )
+                conflict = conflicts.apply_decision(project=project, answer=answer, by=user)
+        except conflicts.DuplicateUnconfirmed as error:
+            warnings = _ask_decision(form, error)
         except PermissionDeniedError as error:
             form.add_error(None, error.messages)
         except ValidationError as error:
             apply_service_errors(form, error, FORM_ERROR_ALIASES)
         else:
             messages.success(request, _("Project “%(name)s” created.") % {"name": project.name})
+            _conflict_opened(request, conflict)
             return redirect("projects:detail", pk=project.pk)
-    return render(request, "projects/project_form.html", {"form": form, "creating": True})
+    return render(
+        request,
+        "projects/project_form.html",
+        {"form": form, "creating": True, "duplicate_warnings": warnings},
+    )
 
 
 def project_edit(request, pk: int):
@@ -204,14 +259,21 @@ def project_edit(request, pk: int):
         return redirect("projects:detail", pk=pk)
     form = ProjectForm(request.POST or None, instance=project, user=user)
     stale = None
+    warnings: list = []
     if request.method == "POST" and form.is_valid():
         based_on = form.cleaned_data.get("version") or project.version
         try:
+            answer = conflicts.require_decision(
+                _duplicate_warnings(form, user, project), form.duplicate_answer()
+            )
             with transaction.atomic():
                 data, tags = form.service_data()
                 services.project_update(
                     project=project, data=data, version=based_on, by=user, tags=tags
                 )
+                conflict = conflicts.apply_decision(project=project, answer=answer, by=user)
+        except conflicts.DuplicateUnconfirmed as error:
+            warnings = _ask_decision(form, error)
         except StaleWriteError:
             current = Project.all_objects.select_related(*DETAIL_RELATED).get(pk=pk)
             stale = {
@@ -232,11 +294,18 @@ def project_edit(request, pk: int):
             apply_service_errors(form, error, FORM_ERROR_ALIASES)
         else:
             messages.success(request, _("Changes saved."))
+            _conflict_opened(request, conflict)
             return redirect("projects:detail", pk=project.pk)
     return render(
         request,
         "projects/project_form.html",
-        {"form": form, "project": project, "creating": False, "stale": stale},
+        {
+            "form": form,
+            "project": project,
+            "creating": False,
+            "stale": stale,
+            "duplicate_warnings": warnings,
+        },
     )
 
 

@@ -25,7 +25,19 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from yinli.companies.models import Ownership
@@ -136,7 +148,10 @@ def _signed_aggregate(queryset: QuerySet, definition) -> dict:
         aggregates[f"count_{category}"] = Count("pk", filter=Q(category=category))
         aggregates[f"wan_{category}"] = Sum("total_investment", filter=Q(category=category))
     return queryset.annotate(
-        stat_rate=selectors.rate_to_yuan(),
+        # Looked up only where there is agreed foreign investment to convert.
+        stat_rate=Case(
+            When(agreed, then=selectors.rate_to_yuan()), output_field=selectors.RATE_FIELD
+        ),
         stat_foreign_yuan=F("foreign_investment") * F("stat_rate"),
     ).aggregate(**aggregates)
 
@@ -478,8 +493,14 @@ def pipeline(ctx) -> dict:
         ]
 
     first = StageChange.objects.filter(project=OuterRef("pk")).order_by("on", "id")
+    # Only a project with a lead entry in the period can have entered as a lead in it: the stage
+    # log's (stage, on) index finds those few before the per-project first entry is looked up.
+    entered = StageChange.objects.filter(
+        stage__in=REACHED_LEAD, on__range=(period.start, period.end)
+    ).values("project_id")
     leads = (
-        live.annotate(
+        live.filter(pk__in=entered)
+        .annotate(
             stat_entered_on=Subquery(first.values("on")[:1]),
             stat_entered_stage=Subquery(first.values("stage")[:1]),
         )
@@ -509,8 +530,15 @@ def median_days(ctx) -> dict:
     medians of those few day counts are taken in Python.
     """
     period = ctx.period
+    # Only projects signed in the period or with a 开工 (or later) entry in it can qualify: found
+    # first (indexes on first_signed_on and the stage log's (stage, on)), so that the aggregate
+    # over the stage log runs on those few projects, not on every live one.
+    reached = StageChange.objects.filter(
+        stage__in=REACHED_STARTED, on__range=(period.start, period.end)
+    ).values("project_id")
     dates = (
         ctx.live()
+        .filter(Q(first_signed_on__range=(period.start, period.end)) | Q(pk__in=reached))
         .annotate(
             stat_lead_on=Min("stage_changes__on", filter=Q(stage_changes__stage__in=REACHED_LEAD)),
             stat_started_on=Min(

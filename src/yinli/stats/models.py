@@ -242,3 +242,78 @@ class ConversionRate(models.Model):
         if self.rate is not None and self.rate <= 0:
             raise ValidationError({"rate": _("A rate must be above zero.")})
         self.currency = (self.currency or "").upper()
+
+
+class PublishedReport(models.Model):
+    """A report frozen when the city published it (发布): its figures as computed then, the
+    definition version, and the ids of the projects each headline figure counted.
+
+    Immutable: a correction is published again as a new record that `supersedes` this one
+    (yinli.stats.publish). The frozen figures stay what was announced; the live ones are
+    compared with them (`diff_since_published`) so that a moved number is explained.
+    """
+
+    period_code = models.CharField(_("period"), max_length=32, db_index=True)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    district = models.ForeignKey(
+        "core.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+        help_text=_("Empty: the whole city."),
+    )
+    definition = models.ForeignKey(
+        Definition, on_delete=models.PROTECT, related_name="+", verbose_name=_("definition")
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    report = models.JSONField(_("report as published"))
+    counted_ids = models.JSONField(
+        _("projects counted by each headline figure"),
+        help_text=_("Figure key → the ids of the projects it counted."),
+    )
+    projects = models.JSONField(
+        _("the counted projects as they stood"),
+        help_text=_("Project id → the fields the figures depend on, when it was published."),
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("published report")
+        verbose_name_plural = _("published reports")
+        indexes = [models.Index(fields=["period_code", "district"], name="stats_pub_period_scope")]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.period_code} v{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and type(self).objects.filter(pk=self.pk).exists():
+            raise ValidationError(
+                _("A published report never changes; publish the period again instead."),
+                code="immutable",
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(
+            _("A published report is never deleted; publish the period again instead."),
+            code="immutable",
+        )

@@ -17,6 +17,9 @@ applies to it. With `convert_foreign_threshold` on, an agreed foreign investment
 currency is converted (at its signing month's rates, through yuan) before the comparison; off
 (the default, as DESIGN.md says: "thresholds compare in the stored currency") it never qualifies.
 A project that was later lost or terminated stays counted in the period it was signed in.
+A duplicate merged into another project (`merged_into`) never counts; a joint project (撞车
+ruling "joint") is one record under its lead district, the other side's record merged into it,
+so it counts once, there (tests/stats/test_counted_once.py).
 
 `in_statistics_projects` is newly 入库列统: live, not merged, `fai_on` within the period; no
 threshold and no category.

@@ -9,6 +9,7 @@ NAVIGATION = [
     ("projects:board", _("Board")),
     ("companies:list", _("Companies")),
     ("stats:index", _("Statistics")),
+    ("stats:published-list", _("Published reports")),
     ("ledger:index", _("Import and export")),
     ("projects:conflicts", _("Conflicts")),
     ("referrals:index", _("Referrals")),
