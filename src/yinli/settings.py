@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "yinli.stats",
     "yinli.ledger",
     "yinli.referrals",
+    "yinli.chains",
     "yinli.api",
     "yinli.web",
     "yinli.demo",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("ledger/", include("yinli.ledger.urls")),
     path("fieldwork/", include("yinli.fieldwork.urls")),
     path("referrals/", include("yinli.referrals.urls")),
+    path("chains/", include("yinli.chains.urls")),
     path("notifications/", include("yinli.core.urls")),
     path("", include("yinli.web.urls")),
 ]

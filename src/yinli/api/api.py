@@ -20,7 +20,17 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.responses import Status as HttpStatus
 
-from . import companies, duplicates, errors, fieldwork, projects, reference, referrals, stats
+from . import (
+    chains,
+    companies,
+    duplicates,
+    errors,
+    fieldwork,
+    projects,
+    reference,
+    referrals,
+    stats,
+)
 from .auth import API_AUTH
 from .schemas import decimal_to_number
 
@@ -121,6 +131,7 @@ api.add_router("/", reference.router)
 api.add_router("/", stats.router)
 api.add_router("/", fieldwork.router)
 api.add_router("/", referrals.router)
+api.add_router("/", chains.router)
 
 
 def openapi_schema() -> dict:

@@ -1,0 +1,5 @@
+"""API routes: industry chains. Filled by its issue."""
+
+from ninja import Router
+
+router = Router(tags=["chains"])

@@ -1,0 +1,1 @@
+"""Industry chains (产业链): nodes, classification of companies, gaps and targets."""

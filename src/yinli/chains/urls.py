@@ -1,0 +1,5 @@
+"""Pages of the chains app."""
+
+app_name = "chains"
+
+urlpatterns: list = []
