@@ -62,6 +62,10 @@ else:
             }
         )
         DATABASES["default"]["CONN_MAX_AGE"] = 0
+    elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The statistics' aggregates are short: compiling them with JIT cost 0.3–0.6 s each at a
+        # million projects (bench/test_stats.py), more than it saved.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 
 def _secret_key() -> str:

@@ -241,6 +241,7 @@ class Project(Tracked):
             models.Index(fields=["district", "first_signed_on"]),
             models.Index(fields=["stage", "status"]),
             models.Index(fields=["fai_on"]),
+            models.Index(fields=["district", "fai_on"]),
         ]
 
     def __str__(self) -> str:
@@ -281,7 +282,11 @@ class StageChange(models.Model):
         ordering = ["on", "id"]
         verbose_name = _("stage change")
         verbose_name_plural = _("stage changes")
-        indexes = [models.Index(fields=["stage", "on"])]
+        indexes = [
+            models.Index(fields=["stage", "on"]),
+            # The first entry of each project into a stage, without a sort per project.
+            models.Index(fields=["project", "on", "id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.stage} {self.on}"

@@ -68,7 +68,16 @@ def drilldown_queryset(queryset: QuerySet, data) -> QuerySet:
     figure = figure_queryset(
         stat=stat, period=period, definition=definition, by=by, key=data.get("key")
     )
-    return queryset.filter(pk__in=figure.values("pk"))
+    queryset = queryset.filter(pk__in=figure.values("pk"))
+    # The same date range on the list itself: without it PostgreSQL walks the whole ledger in
+    # the list's order to find the first page of a subquery's rows (12.9 s → 0.5 s at 1M).
+    if stat == "signed":
+        queryset = queryset.filter(
+            first_signed_on__gte=period.start, first_signed_on__lte=period.end
+        )
+    elif stat == "in_statistics":
+        queryset = queryset.filter(fai_on__gte=period.start, fai_on__lte=period.end)
+    return queryset
 
 
 def drilldown_url(

@@ -19,7 +19,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from yinli.core.models import OrgKind, OrgUnit, Role, User
@@ -104,38 +103,34 @@ def _tqdm_progress(stream):
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Reorganise organisation units from a date: each old unit ends the day before and its "
         "open projects, its people and its current sub-units move to the new unit. The change "
         "history of every moved project records the move."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--on", required=True, help=gettext_lazy("the first day of the new organisation")
-        )
+        parser.add_argument("--on", required=True, help=_("the first day of the new organisation"))
         parser.add_argument(
             "--map",
             action="append",
             default=[],
             metavar="OLDCODE=NEWCODE",
-            help=gettext_lazy("an old unit and the unit that takes it over (repeat)"),
+            help=_("an old unit and the unit that takes it over (repeat)"),
         )
         parser.add_argument(
             "--create",
             action="append",
             default=[],
             metavar="CODE:NAME:KIND:PARENTCODE",
-            help=gettext_lazy("create a new unit, starting on --on, before mapping (repeat)"),
+            help=_("create a new unit, starting on --on, before mapping (repeat)"),
         )
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help=gettext_lazy("show what would move; change nothing"),
+            help=_("show what would move; change nothing"),
         )
-        parser.add_argument(
-            "--user", help=gettext_lazy("act as this user (default: the first city admin)")
-        )
+        parser.add_argument("--user", help=_("act as this user (default: the first city admin)"))
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, **options):

@@ -17,7 +17,6 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from yinli.demo.build import (
@@ -32,7 +31,7 @@ from yinli.demo.services import remove_demo_logins
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "Build the demo city (a deterministic, invented city modelled on Zhenjiang) into an "
         "empty database, or deactivate its logins."
     )
@@ -41,22 +40,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help=gettext_lazy("do nothing (and succeed) when the database already holds data"),
+            help=_("do nothing (and succeed) when the database already holds data"),
         )
         parser.add_argument(
             "--seed",
             type=int,
             default=DEFAULT_SEED,
-            help=gettext_lazy("the random seed; the same seed gives the same city"),
+            help=_("the random seed; the same seed gives the same city"),
         )
         parser.add_argument(
             "--reference-date",
-            help=gettext_lazy("the demo's today, YYYY-MM-DD, on or after 2025-07-01"),
+            help=_("the demo's today, YYYY-MM-DD, on or after 2025-07-01"),
         )
         parser.add_argument(
             "--remove-logins",
             action="store_true",
-            help=gettext_lazy("deactivate the demo logins instead of building"),
+            help=_("deactivate the demo logins instead of building"),
         )
         parser.add_argument("--format", choices=["text", "json"], default="text")
 

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from yinli.core import scoping
 from yinli.core.models import OrgUnit
@@ -48,21 +47,19 @@ def _day(text: str, option: str):
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Field work from the command line: the summary of a unit and period.")
+    help = _("Field work from the command line: the summary of a unit and period.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         summary_parser = sub.add_parser(
-            "summary", help=str(gettext_lazy("days away, cities, regions, visits and km"))
+            "summary", help=_("days away, cities, regions, visits and km")
         )
-        summary_parser.add_argument(
-            "--unit", required=True, help=str(gettext_lazy("a unit's code or exact name"))
-        )
+        summary_parser.add_argument("--unit", required=True, help=_("a unit's code or exact name"))
         summary_parser.add_argument("--from", dest="start", required=True)
         summary_parser.add_argument("--to", dest="end", required=True)
         summary_parser.add_argument("--format", choices=["json", "text"], default="json")
         summary_parser.add_argument(
-            "--user", help=str(gettext_lazy("act as this user (default: the first city admin)"))
+            "--user", help=_("act as this user (default: the first city admin)")
         )
 
     def handle(self, *args, **options):

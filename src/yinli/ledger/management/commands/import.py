@@ -130,7 +130,7 @@ class Command(BaseCommand):
                 % summary
             )
         for error in summary["errors"]:
-            write(_("Row %(row)s, %(column)s, \u201c%(value)s\u201d: %(message)s") % error)
+            write(_("Row %(row)s, %(column)s, “%(value)s”: %(message)s") % error)
         for warning in summary["warnings"]:
             write(_("Note: row %(row)s, %(column)s: %(message)s") % warning)
         for duplicate in summary["possible_duplicates"]:

@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 self.stdout.write(_("Row %(row)s (%(code)s %(name)s) matches no project.") % entry)
             for error in summary["errors"]:
                 self.stdout.write(
-                    _("Row %(row)s, %(column)s, \u201c%(value)s\u201d: %(message)s") % error
+                    _("Row %(row)s, %(column)s, “%(value)s”: %(message)s") % error
                 )
         if result.errors:
             raise CommandError(_("Unreadable rows stopped the import."), returncode=1)
