@@ -99,3 +99,19 @@ def test_the_merge_page_previews_then_merges_and_undoes(city, two, as_user):
     client.post(reverse("companies:unmerge", args=[merged.pk]))
     assert Company.objects.get(pk=merged.pk).merged_into is None
     assert set(Project.objects.filter(company=merged)) == set(projects)
+
+
+def test_a_one_to_one_record_moves_only_when_the_kept_company_has_none(city, two):
+    from yinli.chains.models import CompanyProfile
+
+    kept, merged, *_ = two
+    mine = CompanyProfile.objects.create(company=merged, enterprise_type="有限责任公司")
+    company_merge(kept=kept, merged=merged, by=city.analyst)
+    assert CompanyProfile.objects.get(pk=mine.pk).company == kept
+
+    other = factories.company("恒远光电股份有限公司")
+    theirs = CompanyProfile.objects.create(company=other, enterprise_type="股份有限公司")
+    record = company_merge(kept=kept, merged=other, by=city.analyst)
+    # Both had one: each keeps its own, and the merge still goes through.
+    assert CompanyProfile.objects.get(pk=theirs.pk).company == other
+    assert "chains.companyprofile.company" not in record.moved

@@ -10,6 +10,7 @@ import pytest
 
 from tests import factories
 from yinli.companies.uscc import generate_uscc
+from yinli.core.models import Region
 from yinli.ledger.export import LedgerExport, standard_template
 from yinli.ledger.importer import commit_import
 from yinli.ledger.models import ExportTemplate
@@ -103,3 +104,30 @@ def test_a_templates_own_headers_are_recognised(city, projects, tmp_path):
         "所处阶段": "stage",
     }
     assert result.counts["unchanged"] == len(projects) and snapshot() == before
+
+
+def test_places_and_investors_a_ledger_cannot_tell_apart_are_no_change(city, tmp_path):
+    """上海市 the city (310100) reads back as 上海市 the municipality (310000); a project whose
+    investor shares its name with an older company record keeps its own investor."""
+    shanghai_city = Region.objects.get(code="310100")
+    older = factories.company("镇江同名精密科技有限公司")
+    same_name = factories.company("镇江同名精密科技有限公司")
+    assert older.pk < same_name.pk
+    project = factories.project(
+        city, district=city.jingkou, name="同名投资方项目", company=same_name
+    )
+    project.signing_region = shanghai_city
+    project.save()
+    before = snapshot()
+    for fmt in ("xlsx", "csv"):
+        result = commit_import(path=write(tmp_path, city, fmt, "yi"), user=city.admin)
+        assert result.errors == [] and result.counts["update"] == 0, result.rows
+        assert result.counts["unchanged"] == 1
+    assert snapshot() == before
+    # A ledger that names a really different place is still an update.
+    project.signing_region = Region.objects.get(code="440300")
+    project.save()
+    path = write(tmp_path, city, "csv", "yi")
+    project.signing_region = shanghai_city
+    project.save()
+    assert commit_import(path=path, user=city.admin).counts["update"] == 1

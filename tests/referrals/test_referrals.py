@@ -279,3 +279,24 @@ def test_the_demo_city_judges_deadlines_on_its_reference_date(city, settings):
         assert selectors.reference_day() == date(2025, 8, 10)
     finally:
         cache.delete(DEMO_MARKER_KEY)
+
+
+def test_the_districts_and_then_the_office_are_notified_in_the_app(city, ref):
+    from yinli.core.notifications import notifications_for
+
+    referral = refer(city, ref)
+    mine = list(notifications_for(city.jingkou_editor))
+    assert len(mine) == 1
+    assert "创新药研发及产业化基地项目" in mine[0].text and "2025-06-03" in mine[0].text
+    assert mine[0].link == f"/referrals/{referral.pk}/"
+    assert not notifications_for(city.outsider).exists()
+    target = target_of(referral, city.jingkou)
+    services.referral_feedback(
+        target=target,
+        feedback=Feedback.DECLINE,
+        reason="无可用工业用地",
+        by=city.jingkou_editor,
+        version=target.version,
+    )
+    office = [n.text for n in notifications_for(ref.office_user)]
+    assert len(office) == 1 and "京口区" in office[0] and "无可用工业用地" in office[0]

@@ -242,11 +242,12 @@ def test_a_date_range_trend_clips_its_months(half_year, city, as_user):  # noqa:
     assert march["count"] == 1  # C on 15 March; A on 12 March falls outside
 
 
-@pytest.mark.parametrize("name", ["trend", "district", "source_city", "size_band", "event"])
+@pytest.mark.parametrize("name", ["trend", "pipeline", "source_map", *sorted(PANEL_ROWS)])
 def test_every_chart_element_lists_its_projects(richer_half_year, city, as_user, name):  # noqa: F811
     client = as_user(city.analyst)
     data = panel(client, name, period="2025H1").json()
     rows = data.get("rows") or data["months"] + [m["previous"] for m in data["months"]]
+    rows += data.get("apart", [])
     assert rows
     for row in rows:
         assert list_totals(client, row["url"]) == (row["count"], row["investment_yi"]), row

@@ -6,3 +6,6 @@ class ChainsConfig(AppConfig):
     name = "yinli.chains"
     label = "chains"
     verbose_name = _("Industry chains")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

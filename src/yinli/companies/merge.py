@@ -57,6 +57,10 @@ def _references(model, *, skip: tuple = ()) -> list[tuple[type[models.Model], st
     return found
 
 
+def _one_to_one(model, field: str) -> bool:
+    return model._meta.get_field(field).one_to_one
+
+
 def _label(model, field: str) -> str:
     return f"{model._meta.label_lower}.{field}"
 
@@ -77,6 +81,8 @@ def move_references(*, source, target, skip: tuple = ()) -> Moved:
                 other = others[0].name
                 taken = _rows(model).filter(**{field: target}).values(f"{other}_id")
                 rows = rows.exclude(**{f"{other}_id__in": taken})
+        elif _one_to_one(model, field) and _rows(model).filter(**{field: target}).exists():
+            continue  # the target has its own (a registry profile): the source keeps its one
         pks = list(rows.values_list("pk", flat=True))
         if not pks:
             continue

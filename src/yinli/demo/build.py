@@ -38,11 +38,12 @@ from yinli.projects.models import FundsInPlace, Industry, Project, StageChange, 
 
 from . import city
 from .accounts import DEMO_PASSWORD
+from .chains import build_chains
 from .fieldwork import build_fieldwork, programmes_for
 from .naming import words
 from .plan import plan_demo
-from .referrals import build as build_referrals
 from .records import CompanyPlan, DemoPlan, ProjectPlan
+from .referrals import build as build_referrals
 from .services import DEMO_MARKER_KEY
 
 DEFAULT_SEED = 321100
@@ -460,6 +461,7 @@ def build_demo(
         writer.counts.update(
             build_referrals(units=writer.units, industries=writer.industries, users=writer.users)
         )
+        writer.counts.update(build_chains(seed=seed))
     cache.delete(DEMO_MARKER_KEY)
     return DemoResult(
         digest=demo_digest(),

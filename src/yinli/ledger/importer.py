@@ -50,7 +50,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from yinli.companies.models import Company
 from yinli.core import scoping
-from yinli.core.models import OrgUnit
+from yinli.core.models import OrgUnit, Region
 from yinli.core.names import normalize_company_name
 from yinli.core.services import PermissionDeniedError, save_tracked
 from yinli.projects.models import Agreement, Category, Kind, Project, Stage, StageChange, stage_rank
@@ -94,6 +94,8 @@ PROJECT_FIELDS: dict[str, str] = {
     "linked_leader": "linked_leader",
     "introducer": "introducer",
 }
+
+_REGION_FIELDS = frozenset({"signing_region", "controller_region"})
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -230,6 +232,7 @@ class _Index:
         self.company_by_uscc: dict[str, int] = {}
         self.company_by_name: dict[str, int] = {}
         self.company_uscc: dict[int, str | None] = {}
+        self.company_name: dict[int, str] = {}
         for pk, uscc, normalized in Company.objects.values_list(
             "id", "uscc", "name_normalized"
         ).iterator(chunk_size=20000):
@@ -253,6 +256,7 @@ class _Index:
             self.company_by_uscc.setdefault(uscc, pk)
         self.company_by_name.setdefault(normalized, pk)
         self.company_uscc[pk] = uscc
+        self.company_name[pk] = normalized
 
     def company_for(self, name: str, uscc: str | None, region_id) -> int | _NewCompany | None:
         if not name and not uscc:
@@ -426,6 +430,7 @@ class _Planner:
         self.seen: dict[tuple, int] = {}
         self.today = timezone.localdate()
         self.requirements: dict[str, list] = {}
+        self.place_names: dict[int, str] = {}
 
     def plan(self, number: int, cells: list) -> _Plan:
         converted: RowValues = self.converter.convert(number, cells)
@@ -663,6 +668,34 @@ class _Planner:
             else:
                 self._duplicates(plan)
 
+    def _place_name(self, region_id: int) -> str:
+        if region_id not in self.place_names:
+            region = (
+                Region.objects.select_related("city__province", "province", "parent")
+                .filter(pk=region_id)
+                .first()
+            )
+            self.place_names[region_id] = region.full_name if region is not None else ""
+        return self.place_names[region_id]
+
+    def _same_place(self, old: int | None, new: int | None) -> bool:
+        """A ledger cannot tell apart places of the same name (上海市 the province-level
+        municipality and 上海市 its city): the same name is no change."""
+        if old is None or new is None or old == new:
+            return old == new
+        return self._place_name(old) == self._place_name(new)
+
+    def _same_investor(self, plan: _Plan, project: Project) -> bool:
+        """The row names, without a credit code, the investor the project already has (two
+        company records of the same name): no change."""
+        name = plan.values.get("company") or ""
+        return (
+            project.company_id is not None
+            and not plan.values.get("uscc")
+            and bool(name)
+            and self.index.company_name.get(project.company_id) == _normalized_company(name)
+        )
+
     def _compare(self, plan: _Plan, project: Project) -> None:
         values = plan.values
         for name, attr in PROJECT_FIELDS.items():
@@ -675,12 +708,16 @@ class _Planner:
                 continue
             if name in {"kind"} and new is None:
                 new = Kind.NEW
+            if name in _REGION_FIELDS and self._same_place(getattr(project, attr), new):
+                continue
             if not _same(getattr(project, attr), new):
                 plan.changes[attr.removesuffix("_id")] = values[name]
         if values.get("name") and values["name"] != project.name:
             plan.changes["name"] = values["name"]  # matched by code: the ledger renamed it
-        if plan.company is not None and (
-            not isinstance(plan.company, int) or plan.company != project.company_id
+        if (
+            plan.company is not None
+            and (not isinstance(plan.company, int) or plan.company != project.company_id)
+            and not self._same_investor(plan, project)
         ):
             plan.changes["company"] = plan.company
         stage = values.get("stage")
@@ -751,12 +788,19 @@ class _Table:
         self.row_sql = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         self.returning = f" RETURNING {quote(model._meta.pk.column)}"
         self.batch = max(1, min(2000, _max_params() // len(self.fields)))
+        self.table = quote(model._meta.db_table)
+        self.pk_column = model._meta.pk.column
+        self.column_list = ", ".join(quote(f.column) for f in self.fields)
 
     def insert(self, rows: list[dict], *, returning: bool = True) -> list[int]:
         """Insert ``rows`` (attname → value); the new primary keys in the same order."""
+        if not rows:
+            return []
         attnames = [f.attname for f in self.fields]
         adapters = self.adapters
         defaults = {f.attname: f.get_default() for f in self.fields}
+        if connection.vendor == "postgresql":
+            return self._copy(rows, attnames, defaults, returning=returning)
         ids: list[int] = []
         with connection.cursor() as cursor:
             for start in range(0, len(rows), self.batch):
@@ -774,6 +818,34 @@ class _Table:
                     ids.extend(pk for (pk,) in cursor.fetchall())
                 else:
                     cursor.execute(sql, params)
+        return ids
+
+    def _copy(self, rows: list[dict], attnames: list[str], defaults: dict, *, returning: bool):
+        """PostgreSQL: COPY … FROM STDIN, the fastest way in; the primary keys, when wanted, are
+        taken from the table's sequence first and written with the rows."""
+        ids: list[int] = []
+        with connection.cursor() as cursor:
+            columns = self.column_list
+            if returning:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [self.model._meta.db_table, self.pk_column, len(rows)],
+                )
+                ids = [pk for (pk,) in cursor.fetchall()]
+                columns = f"{connection.ops.quote_name(self.pk_column)}, {columns}"
+            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+            with raw.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
+                adapters = self.adapters
+                for position, row in enumerate(rows):
+                    values = [row[name] if name in row else defaults[name] for name in attnames]
+                    if adapters:
+                        values = [
+                            adapters[name](value)
+                            if value is not None and name in adapters
+                            else value
+                            for name, value in zip(attnames, values, strict=True)
+                        ]
+                    copy.write_row([ids[position], *values] if returning else values)
         return ids
 
 

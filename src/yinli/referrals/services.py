@@ -4,6 +4,9 @@
 - A referral: a city-level unit (the liaison office) or a city role, for a lead it sees.
 - Acknowledge, evaluate, feed back: the referred district's editors and team members (or a
   city admin); a district never answers for another.
+
+The referred districts are notified in the app (yinli.core.notifications) of a referral, the
+referring unit of each district's feedback.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yinli.core import scoping
 from yinli.core.models import OrgKind, OrgUnit
+from yinli.core.notifications import notify
 from yinli.core.services import PermissionDeniedError, save_tracked
 from yinli.projects.models import Industry, Project, Stage
 
@@ -180,6 +185,16 @@ def referral_create(
             fit_reasons=fit.reasons if fit else [],
         )
         save_tracked(instance=target, by=by)
+    notify(
+        text=_("%(unit)s referred the lead “%(lead)s” to you; acknowledge it by %(due)s.")
+        % {
+            "unit": referral.referring_unit,
+            "lead": lead.name,
+            "due": referral.targets.first().due_on("acknowledge"),
+        },
+        link=reverse("referrals:detail", args=[referral.pk]),
+        units=chosen,
+    )
     return referral
 
 
@@ -235,7 +250,25 @@ def referral_feedback(
     target.fed_back_by = by
     target.status = TargetStatus.ACCEPTED if feedback == Feedback.ACCEPT else TargetStatus.DECLINED
     target._change_reason = "feedback"
-    return save_tracked(instance=target, by=by, expected_version=version)
+    save_tracked(instance=target, by=by, expected_version=version)
+    referral = target.referral
+    if feedback == Feedback.ACCEPT:
+        text = _("%(district)s accepted the lead “%(lead)s”.") % {
+            "district": target.district,
+            "lead": referral.lead.name,
+        }
+    else:
+        text = _("%(district)s declined the lead “%(lead)s”: %(reason)s") % {
+            "district": target.district,
+            "lead": referral.lead.name,
+            "reason": reason,
+        }
+    notify(
+        text=text,
+        link=reverse("referrals:detail", args=[referral.pk]),
+        units=[referral.referring_unit],
+    )
+    return target
 
 
 # --- Evaluations ------------------------------------------------------------------------------

@@ -505,8 +505,8 @@ def pipeline(ctx) -> dict:
             stat_entered_stage=Subquery(first.values("stage")[:1]),
         )
         .filter(
-            stat_entered_on__gte=period.start,
-            stat_entered_on__lte=period.end,
+            # One BETWEEN: the first entry's date is looked up once per project, not twice.
+            stat_entered_on__range=(period.start, period.end),
             stat_entered_stage__in=REACHED_LEAD,
         )
         .aggregate(count=Count("pk"), signed=Count("pk", filter=Q(first_signed_on__isnull=False)))

@@ -84,6 +84,8 @@ def chart_strings() -> dict[str, str]:
         "failed": _("This panel could not be loaded."),
         "longitude": _("Longitude"),
         "latitude": _("Latitude"),
+        "domestic": _("In China"),
+        "worldwide": _("With abroad"),
         "apart": _("Outside the city and local"),
         "leads": _("Leads entered in the period"),
         "converted": _("signed since"),

@@ -122,25 +122,38 @@
   }
 
   // Sources as points at their coordinates on a plain longitude/latitude grid (no outline map).
-  function scatterOption(data) {
-    var max = Math.max.apply(null, data.rows.map(function (r) { return r.count; }).concat([1]));
+  // Chinese cities (six-digit codes) first: with foreign ones the mainland shrinks to a corner,
+  // so foreign sources join only when the reader asks (or when there is nothing else).
+  function isDomestic(row) { return /^\d{6}$/.test(row.code || ""); }
+
+  function scatterOption(data, worldwide) {
+    var rows = data.rows.filter(function (r) { return worldwide || isDomestic(r); });
+    if (!rows.length) rows = data.rows;
+    var max = Math.max.apply(null, rows.map(function (r) { return r.count; }).concat([1]));
+    var range = function (key) {
+      var values = rows.map(function (r) { return r[key]; });
+      var low = Math.min.apply(null, values), high = Math.max.apply(null, values);
+      var pad = Math.max(2, (high - low) * 0.06); // room for the points and their names
+      return { min: Math.floor(low - pad), max: Math.ceil(high + pad) };
+    };
+    var lng = range("lng"), lat = range("lat");
     return {
+      animation: false,
       color: ["#b4232a"],
-      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
-      tooltip: { trigger: "item", formatter: function (p) { return rowTooltip(data.rows[p.dataIndex]); } },
-      // A margin of two degrees round the points, so that none sits on the edge.
+      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      tooltip: { trigger: "item", formatter: function (p) { return rowTooltip(p.data.row); } },
       xAxis: {
-        type: "value", name: S.longitude, splitLine: { lineStyle: { type: "dashed" } },
-        min: function (v) { return Math.floor(v.min - 2); }, max: function (v) { return Math.ceil(v.max + 2); },
+        type: "value", name: S.longitude, min: lng.min, max: lng.max, axisLine: { onZero: false },
+        splitLine: { lineStyle: { type: "dashed" } },
       },
       yAxis: {
-        type: "value", name: S.latitude, splitLine: { lineStyle: { type: "dashed" } },
-        min: function (v) { return Math.floor(v.min - 2); }, max: function (v) { return Math.ceil(v.max + 2); },
+        type: "value", name: S.latitude, min: lat.min, max: lat.max, axisLine: { onZero: false },
+        splitLine: { lineStyle: { type: "dashed" } },
       },
       series: [{
         type: "scatter",
-        data: data.rows.map(function (r) {
-          return { value: [r.lng, r.lat, r.count], name: r.short_name || r.name, url: r.url };
+        data: rows.map(function (r) {
+          return { value: [r.lng, r.lat, r.count], name: r.short_name || r.name, url: r.url, row: r };
         }),
         symbolSize: function (v) { return 8 + 28 * Math.sqrt(v[2] / max); },
         label: { show: true, position: "right", formatter: "{b}", fontSize: 11 },
@@ -148,6 +161,25 @@
         cursor: "pointer",
       }],
     };
+  }
+
+  function scatterToggle(panel, data, chart) {
+    var foreign = data.rows.filter(function (r) { return !isDomestic(r); }).length;
+    if (!foreign || foreign === data.rows.length) return;
+    var box = el("div", "btn-group btn-group-sm mb-1 no-print");
+    [[false, S.domestic], [true, S.worldwide]].forEach(function (pair) {
+      var button = el("button", "btn " + (pair[0] ? "btn-outline-secondary" : "btn-secondary"), pair[1]);
+      button.type = "button";
+      button.dataset.worldwide = pair[0] ? "1" : "0";
+      button.addEventListener("click", function () {
+        chart.setOption(scatterOption(data, pair[0]), { notMerge: true });
+        box.querySelectorAll("button").forEach(function (b) {
+          b.className = "btn " + (b === button ? "btn-secondary" : "btn-outline-secondary");
+        });
+      });
+      box.appendChild(button);
+    });
+    panel.querySelector(".chart").before(box);
   }
 
   // Follow-through rates in percent.
@@ -230,6 +262,7 @@
     chart.setOption(option);
     chart.on("click", function (p) { go(p.data && p.data.url); });
     charts.push(chart);
+    if (data.kind === "scatter") scatterToggle(panel, data, chart);
     extras(panel, data);
   }
 
