@@ -51,8 +51,6 @@ class Command(BaseCommand):
             for entry in summary["unmatched"]:
                 self.stdout.write(_("Row %(row)s (%(code)s %(name)s) matches no project.") % entry)
             for error in summary["errors"]:
-                self.stdout.write(
-                    _("Row %(row)s, %(column)s, “%(value)s”: %(message)s") % error
-                )
+                self.stdout.write(_("Row %(row)s, %(column)s, “%(value)s”: %(message)s") % error)
         if result.errors:
             raise CommandError(_("Unreadable rows stopped the import."), returncode=1)
