@@ -41,6 +41,12 @@ def test_it_totals_the_signings(city, event):
     assert totals["text"] == "3个项目集中签约，总投资16.5亿元"
 
 
+def test_an_event_without_signings_says_so(city, event):
+    totals = event_totals(user=city.admin, event=event)
+    assert (totals["count"], totals["counted"]) == (0, 0)
+    assert totals["text"] == "本次活动暂无签约项目"
+
+
 def test_it_counts_only_those_above_the_threshold_under_the_definition(city, event):
     signed_at(city, event, "120000")
     signed_at(city, event, "9999")  # below 1亿元

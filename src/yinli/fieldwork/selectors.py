@@ -279,7 +279,10 @@ def event_totals(*, user, event: Event, definition=None) -> dict:
             }
         )
     count = totals["count"]
-    text = f"{count}个项目集中签约，总投资{_yi_text(totals['total'])}亿元"
+    if count:
+        text = f"{count}个项目集中签约，总投资{_yi_text(totals['total'])}亿元"
+    else:
+        text = "本次活动暂无签约项目"
     return {
         "count": count,
         "total_wan": totals["total"] or Decimal(0),
