@@ -60,6 +60,7 @@ def ledger(tmp_path):
 def test_a_clerk_imports_her_ledger_and_undoes_it(page, login, city, tmp_path):
     login(page, city.jingkou_editor.username)
     page.goto("/")
+    page.click("nav >> text=项目")  # the 项目 menu
     page.click("nav >> text=导入导出")
     page.click("#start-import")
 

@@ -56,7 +56,11 @@ def test_the_page_names_the_user_her_unit_and_role(as_user, city):
 def test_the_navigation_links_only_pages_that_exist(as_user, city):
     response = as_user(city.analyst).get(reverse("home"))
     labels = [str(item["label"]) for item in response.context["NAVIGATION"]]
-    assert labels[:3] == ["项目台账", "看板", "企业库"]
+    assert labels[:2] == ["项目台账", "看板"]
+    sections = response.context["NAVIGATION_SECTIONS"]
+    assert [str(s["title"]) for s in sections if s["title"]] == ["项目", "统计"]
+    assert "企业库" in labels
+    assert sum(len(s["items"]) for s in sections) == len(labels)
     urls = [item["url"] for item in response.context["NAVIGATION"]]
     assert all(url.startswith("/") for url in urls)
 

@@ -2,43 +2,65 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# The top navigation. Later capabilities (statistics, field work, chains) add their URL names;
-# a link appears only once its page exists.
-NAVIGATION = [
-    ("projects:list", _("Project ledger")),
-    ("projects:board", _("Board")),
-    ("companies:list", _("Companies")),
-    ("stats:index", _("Statistics")),
-    ("stats:published-list", _("Published reports")),
-    ("ledger:index", _("Import and export")),
-    ("projects:conflicts", _("Conflicts")),
-    ("referrals:index", _("Referrals")),
-    ("fieldwork:index", _("Field work")),
-    ("chains:index", _("Industry chains")),
+# The top navigation: sections, each a link or a menu of links. A link appears only once its
+# page exists (its URL name reverses); a section with one link left is a plain link.
+SECTIONS = [
+    (
+        _("Projects"),
+        [
+            ("projects:list", _("Project ledger")),
+            ("projects:board", _("Board")),
+            ("projects:conflicts", _("Conflicts")),
+            ("referrals:index", _("Referrals")),
+            ("ledger:index", _("Import and export")),
+        ],
+    ),
+    (None, [("companies:list", _("Companies"))]),
+    (
+        _("Statistics"),
+        [
+            ("stats:index", _("Dashboard")),
+            ("stats:published-list", _("Published reports")),
+            ("stats:definitions", _("Statistical definitions")),
+        ],
+    ),
+    (None, [("fieldwork:index", _("Field work"))]),
+    (None, [("chains:index", _("Industry chains"))]),
 ]
 
 
-def _navigation(request):
-    items = []
+def _navigation(request) -> tuple[list[dict], list[dict]]:
+    """(every link, flat; the sections with their links) for the current user's page."""
+    items, sections = [], []
     path = request.path_info if request is not None else ""
-    for name, label in NAVIGATION:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        items.append({"url": url, "label": label, "active": False})
-    # The longest matching prefix is the current section (/projects/board/ is 看板, not 台账).
+    for title, links in SECTIONS:
+        section = {"title": title, "items": []}
+        for name, label in links:
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
+            item = {"url": url, "label": label, "active": False}
+            section["items"].append(item)
+            items.append(item)
+        if section["items"]:
+            sections.append(section)
+    # The longest matching prefix is the current page (/projects/board/ is 看板, not 台账).
     matches = [item for item in items if path.startswith(item["url"])]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
-    return items
+    for section in sections:
+        section["active"] = any(item["active"] for item in section["items"])
+    return items, sections
 
 
 def yinli(request):
     from yinli.demo.services import is_demo_city
 
+    items, sections = _navigation(request)
     return {
         "IS_DEMO": is_demo_city(),
         "HOME_REGION": settings.HOME_REGION,
-        "NAVIGATION": _navigation(request),
+        "NAVIGATION": items,
+        "NAVIGATION_SECTIONS": sections,
     }
