@@ -381,3 +381,20 @@ def test_merged_and_deleted_duplicates_are_kept_but_not_counted(demo):
     deleted = Project.all_objects.filter(deleted_at__isnull=False)
     assert deleted.count() == 2
     assert all(p.history.latest("history_id").history_change_reason == "delete" for p in deleted)
+
+
+def test_every_live_project_holds_its_first_report_claim_and_some_collide(demo):
+    from yinli.projects.models import Claim, Conflict, ConflictStatus
+
+    live = Project.objects.filter(merged_into=None)
+    assert Claim.objects.filter(project__in=live).values("project").distinct().count() == (
+        live.count()
+    )
+    conflicts = list(Conflict.objects.select_related("project_a__company", "project_b__company"))
+    assert len(conflicts) == demo["second"]["counts"]["conflicts"] == 3
+    assert sum(c.status == ConflictStatus.OPEN for c in conflicts) == 2
+    for conflict in conflicts:
+        assert conflict.district_a_id != conflict.district_b_id
+        assert (
+            conflict.project_a.company.name_normalized == conflict.project_b.company.name_normalized
+        )

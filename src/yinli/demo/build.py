@@ -39,6 +39,7 @@ from yinli.projects.models import FundsInPlace, Industry, Project, StageChange, 
 from . import city
 from .accounts import DEMO_PASSWORD
 from .chains import build_chains
+from .conflicts import build_conflicts
 from .fieldwork import build_fieldwork, programmes_for
 from .naming import words
 from .plan import plan_demo
@@ -462,6 +463,7 @@ def build_demo(
             build_referrals(units=writer.units, industries=writer.industries, users=writer.users)
         )
         writer.counts.update(build_chains(seed=seed))
+        writer.counts.update(build_conflicts(admin=writer.users["admin"]))
     cache.delete(DEMO_MARKER_KEY)
     return DemoResult(
         digest=demo_digest(),
