@@ -16,7 +16,7 @@ from yinli.core.models import OrgUnit, User
 from yinli.web.fields import LenientDateField, RegionField, bootstrap
 
 from .models import ChannelAttribution, Event, Outcome, Programme, Trip, TripStop, Visit
-from .services import parse_stop_lines
+from .services import VISIT_FIELDS, parse_stop_lines
 
 
 def _company_widget(field: forms.Field) -> None:
@@ -178,25 +178,7 @@ class VisitForm(CompanyPickMixin, forms.ModelForm):
 
     def service_data(self) -> tuple[dict[str, Any], list]:
         cleaned = self.cleaned_data
-        data = {
-            name: cleaned[name]
-            for name in (
-                "visited_on",
-                "unit",
-                "other_people",
-                "company",
-                "company_name",
-                "place",
-                "purpose",
-                "learned",
-                "outcome",
-                "next_step",
-                "next_step_on",
-                "project",
-                "stop",
-            )
-            if name in cleaned
-        }
+        data = {name: value for name, value in cleaned.items() if name in VISIT_FIELDS}
         return data, list(cleaned.get("people") or [])
 
 

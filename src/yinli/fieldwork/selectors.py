@@ -42,19 +42,11 @@ from django.utils import timezone
 
 from yinli.core import scoping
 from yinli.core.models import OrgUnit, Region, RegionKind
+from yinli.stats.selectors import CITY_PROVINCES
 
 from .models import Channel, ChannelAttribution, Event, Trip, TripStop, Visit
 
 KM_FIELD = DecimalField(max_digits=14, decimal_places=1)
-# Province-level units that are cities (直辖市, 香港, 澳门) and the code of their city-level unit.
-CITY_PROVINCES = {
-    "110000": "110100",
-    "120000": "120100",
-    "310000": "310100",
-    "500000": "500100",
-    "810000": "810000",
-    "820000": "820000",
-}
 
 
 # --- Visits -------------------------------------------------------------------------------

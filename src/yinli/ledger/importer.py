@@ -1170,7 +1170,12 @@ def template_headers() -> dict[str, str]:
     return found
 
 
-def _open(path: Path, *, mapping, district, bulk: bool) -> tuple[Ledger, ImportMapping | None]:
+def open_for_import(
+    path: Path, *, mapping, district, bulk: bool = False
+) -> tuple[Ledger, ImportMapping | None]:
+    """Open the ledger as the import reads it: with ``mapping`` when given, else the district's
+    saved mapping whose headers are exactly the file's (returned), else the built-in column
+    names and the export templates' headers."""
     limits = Limits.from_settings(bulk=bulk)
     overrides = _overrides(mapping, district)
     if overrides is None and district is not None:
@@ -1225,7 +1230,7 @@ def _run(
     district = _check_district_param(user, district)
     local, name, temporary = _local_path(path, file)
     try:
-        ledger, saved = _open(local, mapping=mapping, district=district, bulk=bulk)
+        ledger, saved = open_for_import(local, mapping=mapping, district=district, bulk=bulk)
         preview = ImportPreview(
             file_name=name,
             sha256=sha256_of(local),
@@ -1371,7 +1376,7 @@ def _run_bulk(
             preview.batch = batch
             return preview
         del check
-        ledger, _saved = _open(local, mapping=mapping, district=district, bulk=True)
+        ledger, _saved = open_for_import(local, mapping=mapping, district=district, bulk=True)
         preview.errors = []
     planner = _Planner(
         user=user,
@@ -1706,6 +1711,7 @@ __all__ = [
     "RowOutcome",
     "commit_import",
     "import_records",
+    "open_for_import",
     "preview_import",
     "save_mapping",
     "undo_import",

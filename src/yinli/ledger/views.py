@@ -34,10 +34,10 @@ from . import batches, jobs
 from .convert import shown
 from .fai import import_fai
 from .forms import CommitForm, FaiUploadForm, MappingForm, UploadForm
-from .importer import commit_import, preview_import, save_mapping, undo_import
+from .importer import commit_import, open_for_import, preview_import, save_mapping, undo_import
 from .mapping import FIELD_LABELS
-from .models import BatchStatus, ImportBatch, ImportMapping
-from .reader import LedgerFileError, Limits, open_ledger
+from .models import BatchStatus, ImportBatch
+from .reader import LedgerFileError, open_ledger
 
 PER_PAGE = 100
 LIST_PER_PAGE = 50
@@ -75,23 +75,6 @@ def _district(request, upload: jobs.Upload) -> OrgUnit | None:
     if district is None:
         raise PermissionDenied(_("You may not import projects."))
     return district
-
-
-def _open_with_saved_mapping(path, *, district, mapping: ImportMapping | None):
-    """Open the ledger with the chosen saved mapping, else the district's saved mapping whose
-    headers are exactly the file's, else the built-in column names."""
-    limits = Limits.from_settings()
-    if mapping is not None:
-        return open_ledger(path, limits=limits, overrides=dict(mapping.columns)), mapping
-    if district is not None:
-        for saved in ImportMapping.objects.filter(district=district):
-            try:
-                ledger = open_ledger(path, limits=limits, overrides=dict(saved.columns))
-            except LedgerFileError:
-                continue
-            if set(saved.columns) == set(ledger.headers):
-                return ledger, saved
-    return open_ledger(path, limits=limits), None
 
 
 def _samples(ledger) -> dict[int, list[str]]:
@@ -185,7 +168,8 @@ def upload(request):
             user=user, file=form.cleaned_data["file"], kind="projects", district=district
         )
         try:
-            ledger, mapping = _open_with_saved_mapping(kept.path, district=district, mapping=chosen)
+            ledger, saved = open_for_import(kept.path, mapping=chosen, district=district)
+            mapping = chosen or saved
         except LedgerFileError as exc:
             kept.remove()
             form.add_error("file", exc.messages)
