@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yinli.core import scoping
-from yinli.core.services import PermissionDeniedError
-from yinli.projects.forms import MergeForm
+from yinli.web.merging import merge_page
 
 from . import merge
 from .models import Company, CompanyMerge
@@ -21,41 +20,19 @@ def _company(request, pk: int) -> Company:
 
 
 def company_merge(request, pk: int):
-    user = request.user
-    if not merge.may_merge(user):
+    if not merge.may_merge(request.user):
         raise PermissionDenied
-    company = _company(request, pk)
-    form = MergeForm(request.POST or None, target_label=_("Merge into company (id)"))
-    preview = None
-    target = None
-    if request.method == "POST" and form.is_valid():
-        target = scoping.visible_companies(user).filter(pk=form.cleaned_data["target"]).first()
-        if target is None:
-            form.add_error(
-                "target", _("There is no company #%(id)s.") % {"id": form.data["target"]}
-            )
-        elif request.POST.get("confirm") == "1":
-            try:
-                merge.company_merge(
-                    kept=target, merged=company, by=user, reason=form.cleaned_data["reason"]
-                )
-            except PermissionDeniedError:
-                raise PermissionDenied from None
-            except ValidationError as error:
-                form.add_error(None, error.messages)
-            else:
-                messages.success(
-                    request,
-                    _("“%(merged)s” was merged into “%(kept)s”.")
-                    % {"merged": company.name, "kept": target.name},
-                )
-                return redirect("companies:detail", pk=target.pk)
-        else:
-            preview = merge.merge_preview(kept=target, merged=company)
-    return render(
+    return merge_page(
         request,
-        "companies/merge_form.html",
-        {"form": form, "company": company, "target": target, "preview": preview},
+        merged=_company(request, pk),
+        candidates=scoping.visible_companies(request.user),
+        merge=merge.company_merge,
+        preview=merge.merge_preview,
+        target_label=_("Merge into company (id)"),
+        missing=_("There is no company #%(id)s."),
+        template="companies/merge_form.html",
+        context_name="company",
+        detail_url="companies:detail",
     )
 
 

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 from yinli.core import scoping
 from yinli.core.services import PermissionDeniedError
 from yinli.web.fields import apply_service_errors
+from yinli.web.merging import merge_page
 
 from . import claims, conflicts, merge
-from .forms import ClaimForm, ConflictOpenForm, ConflictRuleForm, MergeForm
+from .forms import ClaimForm, ConflictOpenForm, ConflictRuleForm
 from .models import Conflict, ConflictStatus, Project, ProjectMerge
 from .views import get_project
 
@@ -149,41 +150,19 @@ def claim_add(request, pk: int):
 
 def project_merge(request, pk: int):
     """Merge this project into another (city roles), with a preview of what will move."""
-    user = request.user
-    if not merge.may_merge(user):
+    if not merge.may_merge(request.user):
         raise PermissionDenied
-    project = get_project(request, pk)
-    form = MergeForm(request.POST or None, target_label=_("Merge into project (id)"))
-    preview = None
-    target = None
-    if request.method == "POST" and form.is_valid():
-        target = scoping.visible_projects(user).filter(pk=form.cleaned_data["target"]).first()
-        if target is None:
-            form.add_error(
-                "target", _("There is no project #%(id)s.") % {"id": form.data["target"]}
-            )
-        elif request.POST.get("confirm") == "1":
-            try:
-                merge.project_merge(
-                    kept=target, merged=project, by=user, reason=form.cleaned_data["reason"]
-                )
-            except PermissionDeniedError:
-                raise PermissionDenied from None
-            except ValidationError as error:
-                form.add_error(None, error.messages)
-            else:
-                messages.success(
-                    request,
-                    _("“%(merged)s” was merged into “%(kept)s”.")
-                    % {"merged": project.name, "kept": target.name},
-                )
-                return redirect("projects:detail", pk=target.pk)
-        else:
-            preview = merge.merge_preview(kept=target, merged=project)
-    return render(
+    return merge_page(
         request,
-        "projects/merge_form.html",
-        {"form": form, "project": project, "target": target, "preview": preview},
+        merged=get_project(request, pk),
+        candidates=scoping.visible_projects(request.user),
+        merge=merge.project_merge,
+        preview=merge.merge_preview,
+        target_label=_("Merge into project (id)"),
+        missing=_("There is no project #%(id)s."),
+        template="projects/merge_form.html",
+        context_name="project",
+        detail_url="projects:detail",
     )
 
 
