@@ -23,7 +23,8 @@ def test_an_analyst_reviews_a_node_and_adds_a_proposed_keyword(phone_page, login
 
     page = login(phone_page, city.analyst.username)
     page.goto("/chains/")
-    page.click("text=光伏")
+    with page.expect_navigation():
+        page.click("text=光伏")
     card = page.locator("[data-node='电池片']")
     assert "具备" in card.inner_text()  # 4 local companies: present, not strong
     assert (
@@ -53,7 +54,8 @@ def test_a_district_editor_reads_the_map_without_editing(page, login):
     city = factories.build_city()
     page = login(page, city.jingkou_editor.username)
     page.goto("/chains/")
-    page.click("text=动力电池与储能")
+    with page.expect_navigation():
+        page.click("text=动力电池与储能")
     assert page.locator("[data-strength]").count() >= 15
     assert page.locator("text=编辑产业链").count() == 0
     assert page.locator("text=新建环节").count() == 0

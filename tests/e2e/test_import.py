@@ -61,8 +61,10 @@ def test_a_clerk_imports_her_ledger_and_undoes_it(page, login, city, tmp_path):
     login(page, city.jingkou_editor.username)
     page.goto("/")
     page.click("nav >> text=项目")  # the 项目 menu
-    page.click("nav >> text=导入导出")
-    page.click("#start-import")
+    with page.expect_navigation():
+        page.click("nav >> text=导入导出")
+    with page.expect_navigation():
+        page.click("#start-import")
 
     # 1. Upload: her own district is chosen already.
     assert page.locator("#id_district option").count() == 1
