@@ -18,6 +18,10 @@ urlpatterns = [
     path("fieldwork/", include("yinli.fieldwork.urls")),
     path("referrals/", include("yinli.referrals.urls")),
     path("chains/", include("yinli.chains.urls")),
+    path("reporting/", include("yinli.reporting.urls")),
+    path("targets/", include("yinli.targets.urls")),
+    path("followup/", include("yinli.followup.urls")),
+    path("supervision/", include("yinli.supervision.urls")),
     path("notifications/", include("yinli.core.urls")),
     path("", include("yinli.web.urls")),
 ]

@@ -26,10 +26,14 @@ from . import (
     duplicates,
     errors,
     fieldwork,
+    followup,
     projects,
     reference,
     referrals,
+    reporting,
     stats,
+    supervision,
+    targets,
 )
 from .auth import API_AUTH
 from .schemas import decimal_to_number
@@ -132,6 +136,10 @@ api.add_router("/", stats.router)
 api.add_router("/", fieldwork.router)
 api.add_router("/", referrals.router)
 api.add_router("/", chains.router)
+api.add_router("/", reporting.router)
+api.add_router("/", targets.router)
+api.add_router("/", followup.router)
+api.add_router("/", supervision.router)
 
 
 def openapi_schema() -> dict:

@@ -22,10 +22,21 @@ SECTIONS = [
             ("stats:index", _("Dashboard")),
             ("stats:published-list", _("Published reports")),
             ("stats:definitions", _("Statistical definitions")),
+            ("reporting:index", _("Report cycle")),
+            ("targets:index", _("Targets and ranking")),
         ],
     ),
     (None, [("fieldwork:index", _("Field work"))]),
     (None, [("chains:index", _("Industry chains"))]),
+    (
+        _("Follow-through"),
+        [
+            ("followup:index", _("Follow-through")),
+            ("supervision:obstacles", _("Obstacles")),
+            ("supervision:taskforces", _("Task forces")),
+            ("supervision:instructions", _("Instructions")),
+        ],
+    ),
 ]
 
 

@@ -1,0 +1,5 @@
+"""API of the followup app."""
+
+from ninja import Router
+
+router = Router(tags=["followup"])

@@ -1,0 +1,5 @@
+"""Pages of the supervision app."""
+
+app_name = "supervision"
+
+urlpatterns: list = []

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TargetsConfig(AppConfig):
+    name = "yinli.targets"
+    label = "targets"
+    verbose_name = _("Targets and ranking")

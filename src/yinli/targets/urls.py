@@ -1,0 +1,5 @@
+"""Pages of the targets app."""
+
+app_name = "targets"
+
+urlpatterns: list = []
