@@ -308,6 +308,15 @@ class FundsInPlace(models.Model):
     source = models.CharField(
         _("source"), max_length=16, choices=FundsSource.choices, default=FundsSource.OWN
     )
+    # 实际使用外资: the foreign capital in this arrival, in 万美元 (or the project's currency),
+    # counted in the month it arrived.
+    foreign_amount = models.DecimalField(
+        _("foreign capital actually used (10k USD)"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
