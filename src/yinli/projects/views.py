@@ -25,6 +25,7 @@ from yinli.core.models import Role
 from yinli.core.services import PermissionDeniedError, StaleWriteError
 from yinli.web.fields import apply_service_errors
 from yinli.web.money import user_unit
+from yinli.web.panels import collect_project
 
 from . import claims, conflicts, merge, services
 from .forms import PageProjectFilter, ProjectForm, StageForm, StatusForm
@@ -166,6 +167,7 @@ def project_detail(request, pk: int):
         "conflicts": list(conflicts.conflicts_of(project, user)),
         "may_merge": merge.may_merge(user),
         "merge_record": merge.open_merge_of(project),
+        "panels": collect_project(request, project),
     }
     if can_change and not project.is_deleted:
         if next_stage or scoping.changes_everything(user):
