@@ -20,7 +20,9 @@ What it writes (sizes for 1,000,000 projects):
   controller elsewhere; 入库列统 (fai_on) some months after 开工; a few merged duplicates and
   soft-deleted records;
 - the stage log (StageChange, ≈3.3 per project) with the date of every stage reached, the
-  signing on first_signed_on, and 到位资金 (FundsInPlace) for projects under construction.
+  signing on first_signed_on, and 到位资金 (FundsInPlace) for projects under construction; the
+  log's first dates on each project (entered_on, lead_on, started_on…) as
+  yinli.projects.stagedates derives them.
 
 It does not write django-simple-history rows (no history for generated records) nor tags, and
 leaves the pinyin initials of names empty (they serve search only).
@@ -49,6 +51,7 @@ from django.db import connection, models, transaction
 from yinli.companies.models import Company
 from yinli.core.models import OrgKind, OrgUnit, Region, RegionKind, Role, User
 from yinli.fieldwork.models import Channel, Event, EventKind
+from yinli.projects import stagedates
 from yinli.projects.models import (
     STAGE_ORDER,
     Agreement,
@@ -508,6 +511,7 @@ def _projects(
             "fai_on",
             "merged_into_id",
             "deleted_at",
+            *stagedates.FIELDS,
         ],
     )
     stage_writer = Writer(StageChange, ["project_id", "stage", "on"])
@@ -630,6 +634,8 @@ def _projects(
                 fai_on,
                 merged_into,
                 deleted_at if rng.random() < 0.003 else None,
+                # The stage log's first dates, as yinli.projects.stagedates derives them.
+                *stagedates.stage_dates_from_log(log).values(),
             )
 
     began = time.perf_counter()

@@ -9,6 +9,7 @@ memory under 1 GiB. Not part of CI (`make bench`).
 
 from __future__ import annotations
 
+import cProfile
 import csv
 import os
 import random
@@ -193,9 +194,16 @@ def test_ledger_import_benchmark(tmp_path, settings):
     timings["dry run"] = time.perf_counter() - began
     assert preview.errors == [], preview.errors[:5]
 
+    profile = os.environ.get("YINLI_BENCH_PROFILE")  # a file name: cProfile the full import
+    profiler = cProfile.Profile() if profile else None
     began = time.perf_counter()
+    if profiler:
+        profiler.enable()
     result = commit_import(path=xlsx, user=city.admin, bulk=True)
     timings["full import (bulk)"] = time.perf_counter() - began
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
     assert result.counts["create"] == ROWS and Project.objects.count() == ROWS
 
     began = time.perf_counter()

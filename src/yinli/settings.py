@@ -213,6 +213,17 @@ STORAGES = {
 # Serve straight from the finders unless collectstatic has been run for a server.
 WHITENOISE_USE_FINDERS = not env_bool("YINLI_COLLECTED_STATIC", False)
 MEDIA_ROOT = Path(os.environ.get("YINLI_MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded documents (yinli.supervision): a folder outside every public URL, served only by a
+# view that checks scope. Another backend (object storage) replaces STORAGES["documents"].
+YINLI_DOCUMENT_DIR = Path(os.environ.get("YINLI_DOCUMENT_DIR", VAR_DIR / "documents"))
+STORAGES["documents"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(YINLI_DOCUMENT_DIR), "base_url": None},
+}
+YINLI_DOCUMENT_MAX_MB = int(os.environ.get("YINLI_DOCUMENT_MAX_MB", "20"))
+YINLI_DOCUMENT_TYPES = env_list(
+    "YINLI_DOCUMENT_TYPES", "pdf,doc,docx,xls,xlsx,ofd,jpg,jpeg,png"
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -260,3 +271,8 @@ DEMO_REFERENCE_DATE = "2025-08-10"
 # Referrals (引荐): days after the referral date within which a district acknowledges it,
 # evaluates the lead and feeds back (yinli.referrals.models.deadline_days).
 YINLI_REFERRAL_DEADLINES = {"acknowledge": 1, "evaluate": 3, "feedback": 7}
+
+# Report cycle (报送): where a project signed in a month already accepted and locked (定版锁库)
+# but entered later goes: "signing_month" (refused; a city admin corrects the locked month) or
+# "reported_month" (let in, counted as reported in the district's first open month).
+YINLI_LATE_ADDITIONS = os.environ.get("YINLI_LATE_ADDITIONS", "signing_month")

@@ -125,3 +125,19 @@ def test_yinli_import_fai_help_runs():
         timeout=120,
     )
     assert done.returncode == 0 and "入库" in done.stdout
+
+
+def test_possible_duplicates_are_held_unless_declared_distinct(city, industries, tmp_path):
+    investor = factories.company(name="江苏恒远新能源1科技有限公司")
+    other = factories.project(city, district=city.jingkai, company=investor, name="恒远一期")
+    path = csv_ledger(tmp_path, [good_row(1), good_row(2)])
+    args = ["import", str(path), "--format", "json", "--user", city.jingkou_editor.username]
+    summary = json.loads(run(*args))
+    assert summary["possible_duplicates"][0]["project_id"] == other.pk
+    assert (summary["created"], summary["held"]) == (1, 1)
+    assert summary["held_rows"] == [{"row": 2, "project_ids": [other.pk]}]
+    with pytest.raises(CommandError):
+        run(*args, "--duplicates", "distinct")
+    summary = json.loads(run(*args, "--duplicates", "distinct", "--duplicate-reason", "二期"))
+    assert (summary["created"], summary["unchanged"], summary["held"]) == (1, 1, 0)
+    assert Project.objects.get(name="年产1万吨锂电池材料项目").duplicate_reason == "二期"

@@ -176,7 +176,14 @@ def test_reimporting_the_same_file_changes_nothing(city, industries, tmp_path):
     commit_import(path=path, user=city.jingkou_editor)
     versions = dict(Project.objects.values_list("id", "version"))
     again = commit_import(path=path, user=city.jingkou_editor)
-    assert again.counts == {"rows": 5, "create": 0, "update": 0, "unchanged": 5, "error": 0}
+    assert again.counts == {
+        "rows": 5,
+        "create": 0,
+        "update": 0,
+        "unchanged": 5,
+        "error": 0,
+        "held": 0,
+    }
     assert dict(Project.objects.values_list("id", "version")) == versions
     assert Company.objects.count() == 5
 

@@ -3,6 +3,8 @@ one "+" history row each (by the importing user, reason "import"), the stage log
 
 from __future__ import annotations
 
+import pytest
+
 from tests import factories
 from yinli.companies.models import Company
 from yinli.ledger.importer import commit_import, undo_import
@@ -50,3 +52,27 @@ def test_an_import_written_in_bulk_is_undone_as_a_whole(city, industries, tmp_pa
     undo_import(batch=result.batch, by=city.admin)
     assert list(Project.objects.values_list("name", flat=True)) == ["已有项目"]
     assert Project.all_objects.filter(deleted_at__isnull=False).count() == 7
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_the_queries_do_not_grow_with_the_rows(city, industries, tmp_path, bulk):
+    """Rows are planned in memory and written with multi-row INSERTs (COPY on PostgreSQL):
+    5 rows and 40 rows of new projects take the same number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from yinli.ledger.importer import commit_import
+
+    from .builders import HEADER, write_csv
+    from .test_import import good_row
+
+    counted = []
+    for size in (5, 40):
+        path = write_csv(
+            tmp_path / f"{size}.csv", [HEADER, *[good_row(1000 * size + n) for n in range(size)]]
+        )
+        with CaptureQueriesContext(connection) as queries:
+            result = commit_import(path=path, user=city.jingkou_editor, bulk=bulk)
+        assert result.counts["create"] == size, result.errors[:3]
+        counted.append(len(queries))
+    assert counted[0] == counted[1], counted

@@ -15,7 +15,7 @@ from django.urls import reverse
 from tests import factories
 from yinli.ledger import jobs
 from yinli.ledger.models import BatchStatus, ImportBatch, ImportMapping
-from yinli.projects.models import Project
+from yinli.projects.models import Conflict, Project
 from yinli.projects.services import project_update
 
 from .builders import HEADER, messy_xlsx, write_csv
@@ -321,14 +321,17 @@ def test_a_duplicate_in_another_district_is_told_not_shown(city, industries, as_
     other = factories.project(city, district=city.jingkai, name="年产1万吨锂电池材料项目")
     path = gbk_csv(tmp_path, [good_row(1)])
     _token, preview = through_to_preview(as_user(city.jingkou_editor), path, district=city.jingkou)
-    [item] = preview.context["duplicates"]
+    [entry] = preview.context["duplicate_rows"]
+    [item] = entry["items"]
     assert item["district"] == city.jingkai.display_name and not item["visible"]
+    assert item["message"].startswith("镇江经开区已有同名项目")
     body = preview.content.decode()
     assert reverse("projects:detail", args=[other.pk]) not in body
     assert f"#{other.pk}" not in body.split('id="duplicates"')[1].split("</section>")[0]
 
     _token, preview = through_to_preview(as_user(city.admin), path, district=city.jingkou)
-    [item] = preview.context["duplicates"]
+    [entry] = preview.context["duplicate_rows"]
+    [item] = entry["items"]
     assert item["visible"] and item["name"] == other.name
     assert reverse("projects:detail", args=[other.pk]) in preview.content.decode()
 
@@ -623,3 +626,88 @@ def test_the_city_narrows_the_history_to_a_district(city, jingkou_batch, as_user
         reverse("ledger:batch-list"), {"district": city.jingkou.pk}
     )
     assert list(own.context["page"].object_list) == [] and not own.context["districts"]
+
+
+# -- answering the duplicate warnings on the preview (issue 5) ---------------------------------
+
+
+@pytest.fixture
+def warned(city, industries):
+    """Jingkai projects that rows 2 (same investor) and 3 (same name) of the ledger look like."""
+    investor = factories.company(name="江苏恒远新能源1科技有限公司")
+    return (
+        factories.project(city, district=city.jingkai, company=investor, name="恒远一期项目"),
+        factories.project(city, district=city.jingkai, name="年产2万吨锂电池材料项目"),
+    )
+
+
+def decide(client, token, row, decision, **extra):
+    return client.post(
+        reverse("ledger:decide", args=[token]), {"row": row, "decision": decision, **extra}
+    )
+
+
+def test_the_preview_warns_and_holds_rows_until_answered(city, warned, as_user, tmp_path):
+    same_investor, same_name = warned
+    client = as_user(city.jingkou_editor)
+    path = gbk_csv(tmp_path, [good_row(1), good_row(2), good_row(3)])
+    token, preview = through_to_preview(client, path, district=city.jingkou)
+    rows = {entry["row"]: entry for entry in preview.context["duplicate_rows"]}
+    assert set(rows) == {2, 3} and all(entry["decidable"] for entry in rows.values())
+    [warning] = rows[2]["items"]
+    # 该投资方已在X区有项目（负责单位、阶段、日期）, without the record the district may not see.
+    assert warning["message"].startswith("该投资方已在镇江经开区有项目")
+    assert "2025-03-12" in warning["message"] and same_investor.name not in warning["message"]
+    assert preview.context["undecided_count"] == 2
+    assert 'id="held-note"' in preview.content.decode()
+
+    refused = decide(client, token, 2, "distinct", reason="  ")
+    assert refused.status_code == 302
+    assert jobs.get_upload(token, user=city.jingkou_editor).decisions == {}
+    decide(client, token, 2, "distinct", reason="二期新厂")
+    decide(client, token, 3, "same", same_as=same_name.pk)
+    page = client.get(reverse("ledger:preview", args=[token]))
+    assert page.context["undecided_count"] == 0
+    assert {e["row"]: e["decision"]["decision"] for e in page.context["duplicate_rows"]} == {
+        2: "distinct",
+        3: "same",
+    }
+    client.post(reverse("ledger:commit", args=[token]))
+    first = Project.objects.get(district=city.jingkou, name="年产1万吨锂电池材料项目")
+    assert (first.duplicate_decision, first.duplicate_reason) == ("distinct", "二期新厂")
+    second = Project.objects.get(district=city.jingkou, name="年产2万吨锂电池材料项目")
+    conflict = Conflict.objects.get()
+    assert (conflict.project_a, conflict.project_b) == (same_name, second)
+
+
+def test_unanswered_rows_are_held_or_all_declared_different(city, warned, as_user, tmp_path):
+    client = as_user(city.jingkou_editor)
+    path = gbk_csv(tmp_path, [good_row(1), good_row(2), good_row(3)])
+    token, _preview = through_to_preview(client, path, district=city.jingkou)
+    missing = client.post(reverse("ledger:commit", args=[token]), {"undecided_distinct": "on"})
+    assert missing.status_code == 200 and missing.context["form"].errors["undecided_reason"]
+    done = client.post(reverse("ledger:commit", args=[token]), follow=True)
+    batch = done.context["batch"]
+    assert batch.status == BatchStatus.PARTIAL and batch.created == 1 and batch.skipped == 2
+    assert [h["row"] for h in batch.summary["held_rows"]] == [2, 3]
+    assert "年产3万吨锂电池材料项目" in done.content.decode()
+
+    token, _preview = through_to_preview(client, path, district=city.jingkou)
+    client.post(
+        reverse("ledger:commit", args=[token]),
+        {"undecided_distinct": "on", "undecided_reason": "集团在两个板块分别投资"},
+    )
+    reasons = set(
+        Project.objects.filter(district=city.jingkou).values_list("duplicate_reason", flat=True)
+    )
+    assert reasons == {"", "集团在两个板块分别投资"}
+    assert Project.objects.filter(district=city.jingkou).count() == 3
+
+
+def test_only_the_uploader_answers_and_only_for_warned_rows(city, warned, as_user, tmp_path):
+    path = gbk_csv(tmp_path, [good_row(1), good_row(2), good_row(3)])
+    token, _preview = through_to_preview(as_user(city.jingkou_editor), path, district=city.jingkou)
+    other = as_user(city.jingkai_editor)
+    assert decide(other, token, 2, "distinct", reason="x").status_code == 404
+    owner = as_user(city.jingkou_editor)
+    assert decide(owner, token, 4, "distinct", reason="x").status_code == 404  # no warning

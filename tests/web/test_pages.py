@@ -58,7 +58,7 @@ def test_the_navigation_links_only_pages_that_exist(as_user, city):
     labels = [str(item["label"]) for item in response.context["NAVIGATION"]]
     assert labels[:2] == ["项目台账", "看板"]
     sections = response.context["NAVIGATION_SECTIONS"]
-    assert [str(s["title"]) for s in sections if s["title"]] == ["项目", "统计"]
+    assert [str(s["title"]) for s in sections if s["title"]] == ["项目", "统计", "跟踪落实"]
     assert "企业库" in labels
     assert sum(len(s["items"]) for s in sections) == len(labels)
     urls = [item["url"] for item in response.context["NAVIGATION"]]

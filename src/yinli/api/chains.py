@@ -8,15 +8,26 @@ or override a placement; others get 403.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
+from ninja.responses import Status as HttpStatus
 
 from yinli.chains import selectors, services
-from yinli.chains.models import Chain, ChainNode, CompanyNode, Decision, Segment, Source
+from yinli.chains.models import (
+    Chain,
+    ChainNode,
+    CompanyNode,
+    Decision,
+    RelationKind,
+    RelationSource,
+    Segment,
+    Source,
+)
 from yinli.core import scoping
 
 from .schemas import READ_ERRORS, WRITE_ERRORS, Number, WriteSchema
@@ -260,3 +271,350 @@ def override_placement(request: HttpRequest, company_id: int, node_id: int, payl
     return placement_data(
         CompanyNode.objects.select_related("node__chain", "decided_by").get(pk=row.pk)
     )
+
+
+# --- targets, target lists, relationships ------------------------------------------------
+
+
+class ScorePart(Schema):
+    key: str
+    label: str
+    points: Number
+    detail: str
+
+
+class TieOut(Schema):
+    id: int = Field(description="The home-city company.")
+    name: str
+    kind: str
+
+
+class TargetOut(Schema):
+    company_id: int
+    company: str
+    credit_code: str
+    region: str
+    score: Number = Field(description="The sum of the parts (chains.targets, SCORE_RULE).")
+    parts: dict[str, Number] = Field(
+        description="Points by part: fit, capital, staff, region_group, distance, age, growth, "
+        "ties."
+    )
+    explain: list[ScorePart]
+    matched: list[str]
+    ties: list[TieOut] = Field(description="Relationships with home-city companies (以商引商).")
+    visited: bool = Field(description="A visit the user may see was made to the company.")
+    project_ids: list[int] = Field(description="The company's projects the user may see.")
+
+
+class TargetRanking(Schema):
+    node: NodeOut
+    rule: str
+    targets: list[TargetOut]
+
+
+def target_data(target) -> dict:
+    return {
+        "company_id": target.company.pk,
+        "company": target.company.name,
+        "credit_code": target.credit_code,
+        "region": target.region_name,
+        "score": target.score,
+        "parts": target.parts,
+        "explain": target.explain(),
+        "matched": target.matched,
+        "ties": target.ties,
+        "visited": target.visited,
+        "project_ids": target.project_ids,
+    }
+
+
+@router.get("/chain-nodes/{node_id}/targets", response={200: TargetRanking, **READ_ERRORS})
+def node_targets(request: HttpRequest, node_id: int, limit: int = 50):
+    """The node's targets: companies outside the home city placed on it, best first, each score
+    explained part by part. `limit` is 1 to 1000."""
+    from yinli.chains import targets
+
+    node = _node(node_id)
+    found = targets.rank_targets(node=node, user=request.auth, limit=max(1, min(limit, 1000)))
+    return {
+        "node": node_data(node),
+        "rule": targets.score_rule(),
+        "targets": [target_data(t) for t in found],
+    }
+
+
+class TargetListIn(WriteSchema):
+    node_id: int
+    team_id: int = Field(description="The unit the list is assigned to.")
+    company_ids: list[int] = Field(description="Companies among the node's targets.")
+    name: str = Field("", max_length=100)
+    note: str = ""
+
+
+class TargetListOut(Schema):
+    id: int
+    version: int
+    name: str
+    node_id: int
+    node: str
+    chain: str
+    team_id: int
+    team: str
+    note: str
+    created_at: datetime
+    created_by: str | None
+    targets: int
+    leads: int
+
+
+class TargetItemOut(Schema):
+    id: int
+    rank: int
+    company_id: int
+    company: str
+    credit_code: str
+    region: str
+    score: Number
+    parts: dict[str, Number]
+    visits: int = Field(description="Visits the user may see.")
+    last_visited_on: date | None
+    project_ids: list[int] = Field(description="The company's projects the user may see.")
+    lead_project_id: int | None = Field(description="The lead made from this row, if any.")
+
+
+class TargetListDetail(TargetListOut):
+    items: list[TargetItemOut]
+
+
+class LeadIn(WriteSchema):
+    district_id: int | None = Field(
+        None, description="Needed only when the list's team belongs to no district."
+    )
+
+
+class LeadOut(Schema):
+    project_id: int
+    name: str
+
+
+def target_list_data(target_list) -> dict:
+    items = list(target_list.items.all())
+    return {
+        "id": target_list.pk,
+        "version": target_list.version,
+        "name": target_list.name,
+        "node_id": target_list.node_id,
+        "node": target_list.node.name,
+        "chain": target_list.node.chain.name,
+        "team_id": target_list.team_id,
+        "team": target_list.team.name,
+        "note": target_list.note,
+        "created_at": target_list.created_at,
+        "created_by": target_list.created_by.username if target_list.created_by else None,
+        "targets": len(items),
+        "leads": sum(1 for i in items if i.project_id),
+    }
+
+
+def _target_list(request: HttpRequest, list_id: int):
+    from yinli.chains import scoping as chain_scoping
+
+    return get_object_or_404(
+        chain_scoping.visible_target_lists(request.auth).select_related(
+            "node__chain", "team", "created_by"
+        ),
+        pk=list_id,
+    )
+
+
+def _list_detail(request: HttpRequest, target_list) -> dict:
+    from yinli.chains import target_lists
+
+    rows = target_lists.list_rows(target_list=target_list, user=request.auth)
+    return {
+        **target_list_data(target_list),
+        "items": [
+            {
+                "id": r.item.pk,
+                "rank": r.item.rank,
+                "company_id": r.company.pk,
+                "company": r.company.name,
+                "credit_code": r.company.uscc or "",
+                "region": r.company.region.full_name if r.company.region_id else "",
+                "score": r.item.score,
+                "parts": {k: Decimal(str(v)) for k, v in r.item.parts.items()},
+                "visits": r.visits,
+                "last_visited_on": r.visited_on,
+                "project_ids": [p.pk for p in r.projects],
+                "lead_project_id": r.item.project_id,
+            }
+            for r in rows
+        ],
+    }
+
+
+@router.get("/target-lists", response={200: list[TargetListOut], **READ_ERRORS})
+def target_list_list(request: HttpRequest, scope: Literal["all", "mine", "team"] = "all"):
+    """Target lists the user may see: every one (`all`), those she made (`mine`), or those of
+    her unit and the units under it (`team`). A list belongs to its team: the team, its
+    district and the city see it."""
+    from yinli.chains import target_lists
+
+    lists = target_lists.lists_for(request.auth, scope=scope).select_related("created_by")
+    return [target_list_data(t) for t in lists.prefetch_related("items")]
+
+
+@router.post("/target-lists", response={201: TargetListDetail, **WRITE_ERRORS})
+def target_list_create(request: HttpRequest, payload: TargetListIn):
+    """Save chosen targets of a node as a list assigned to a team (one the user may assign)."""
+    from yinli.chains import target_lists
+    from yinli.core.models import OrgUnit
+
+    node = _node(payload.node_id)
+    team = get_object_or_404(OrgUnit.objects, pk=payload.team_id)
+    saved = target_lists.target_list_create(
+        node=node,
+        team=team,
+        company_ids=payload.company_ids,
+        by=request.auth,
+        name=payload.name,
+        note=payload.note,
+    )
+    return HttpStatus(201, _list_detail(request, _target_list(request, saved.pk)))
+
+
+@router.get("/target-lists/{list_id}", response={200: TargetListDetail, **READ_ERRORS})
+def target_list_detail(request: HttpRequest, list_id: int):
+    """A list with its targets: score parts as saved, visits and projects as they stand."""
+    return _list_detail(request, _target_list(request, list_id))
+
+
+@router.get(
+    "/target-lists/{list_id}/export",
+    response={200: None, **READ_ERRORS},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The list as an Excel workbook (Chinese headers, score parts).",
+                "content": {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}
+                },
+            }
+        }
+    },
+)
+def target_list_export(request: HttpRequest, list_id: int):
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    from yinli.chains import target_lists
+
+    target_list = _target_list(request, list_id)
+    response = HttpResponse(
+        target_lists.export_workbook(target_list=target_list, user=request.auth),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = quote(target_lists.export_filename(target_list))
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
+@router.post(
+    "/target-lists/{list_id}/items/{item_id}/lead",
+    response={201: LeadOut, **WRITE_ERRORS},
+)
+def target_item_lead(request: HttpRequest, list_id: int, item_id: int, payload: LeadIn):
+    """Turn a target into a lead (线索) in one step: the list's team responsible, its district,
+    the chain's industry direction; 以商引商 when the company is tied to a local one."""
+    from yinli.chains import target_lists
+    from yinli.core.models import OrgUnit
+
+    target_list = _target_list(request, list_id)
+    item = get_object_or_404(target_list.items.select_related("company"), pk=item_id)
+    district = (
+        get_object_or_404(OrgUnit.objects, pk=payload.district_id) if payload.district_id else None
+    )
+    project = target_lists.target_make_lead(item=item, by=request.auth, district=district)
+    return HttpStatus(201, {"project_id": project.pk, "name": project.name})
+
+
+RelationKindCode = Literal[tuple(RelationKind.values)]
+
+
+class RelationshipIn(WriteSchema):
+    company_id: int = Field(description="Company A.")
+    other_id: int = Field(description="Company B.")
+    kind: RelationKindCode = Field(
+        description="A is B's supplier, customer, shareholder or partner."
+    )
+    started_on: date | None = None
+    ended_on: date | None = None
+    note: str = Field("", max_length=300)
+
+
+class RelationshipOut(Schema):
+    id: int
+    version: int
+    company_id: int
+    company: str
+    other_id: int
+    other: str
+    kind: RelationKindCode
+    sentence: str
+    source: Literal[tuple(RelationSource.values)]
+    started_on: date | None
+    ended_on: date | None
+    note: str
+
+
+def relationship_data(rel) -> dict:
+    from yinli.chains.relationships import describe
+
+    return {
+        "id": rel.pk,
+        "version": rel.version,
+        "company_id": rel.company_id,
+        "company": rel.company.name,
+        "other_id": rel.other_id,
+        "other": rel.other.name,
+        "kind": rel.kind,
+        "sentence": describe(rel),
+        "source": rel.source,
+        "started_on": rel.started_on,
+        "ended_on": rel.ended_on,
+        "note": rel.note,
+    }
+
+
+@router.get("/relationships", response={200: list[RelationshipOut], **READ_ERRORS})
+def relationship_list(request: HttpRequest, company_id: int | None = None, limit: int = 500):
+    """Company relationships, newest first; with `company_id` those of one company (either
+    side). At most `limit` (1 to 5000)."""
+    from django.db.models import Q
+
+    from yinli.chains import relationships
+
+    rows = relationships.live().select_related("company", "other")
+    if company_id is not None:
+        company = _company(request, company_id)
+        rows = rows.filter(Q(company=company) | Q(other=company))
+    rows = rows.order_by("-created_at", "-pk")[: max(1, min(limit, 5000))]
+    return [relationship_data(r) for r in rows]
+
+
+@router.post("/relationships", response={201: RelationshipOut, **WRITE_ERRORS})
+def relationship_create(request: HttpRequest, payload: RelationshipIn):
+    """Record that company A is B's supplier, customer, shareholder or partner."""
+    from yinli.chains import relationships
+
+    rel = relationships.relationship_create(
+        company=_company(request, payload.company_id),
+        other=_company(request, payload.other_id),
+        kind=payload.kind,
+        by=request.auth,
+        started_on=payload.started_on,
+        ended_on=payload.ended_on,
+        note=payload.note,
+    )
+    return HttpStatus(201, relationship_data(rel))

@@ -8,4 +8,4 @@ class ChainsConfig(AppConfig):
     verbose_name = _("Industry chains")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import signals, target_signals  # noqa: F401

@@ -208,6 +208,18 @@ class CompanyNode(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     classified_at = models.DateTimeField(_("classified at"), default=timezone.now)
 
+    # The company's figures the target ranking scores (chains.targets), copied here so that a
+    # node's ranking reads this table alone. Filled when `basis_ready` is false (a new row, or
+    # its company changed: chains.target_signals) by targets.refresh_basis before a ranking.
+    basis_ready = models.BooleanField(default=False, editable=False)
+    basis_open = models.BooleanField(default=False, editable=False)  # live, not deregistered
+    basis_region = models.BigIntegerField(null=True, editable=False)
+    basis_lat = models.FloatField(null=True, editable=False)
+    basis_lng = models.FloatField(null=True, editable=False)
+    basis_capital = models.FloatField(null=True, editable=False)
+    basis_staff = models.FloatField(null=True, editable=False)
+    basis_founded = models.DateField(null=True, editable=False)
+
     class Meta:
         ordering = ["node", "-score", "company_id"]
         verbose_name = _("company on a chain node")
@@ -217,6 +229,7 @@ class CompanyNode(models.Model):
         indexes = [
             models.Index(fields=["node", "decision"]),
             models.Index(fields=["company", "node"]),
+            models.Index(fields=["node", "basis_ready"], name="chains_node_basis"),
         ]
 
     def __str__(self) -> str:
@@ -258,3 +271,120 @@ class CompanyProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.company_id)
+
+
+class RelationKind(models.TextChoices):
+    """How company A stands to company B (企业A 是 企业B 的 …)."""
+
+    SUPPLIER = "supplier", _("Supplier")
+    CUSTOMER = "customer", _("Customer")
+    SHAREHOLDER = "shareholder", _("Shareholder")
+    PARTNER = "partner", _("Partner")
+
+
+class RelationSource(models.TextChoices):
+    HAND = "hand", _("Entered by hand")
+    SHEET = "sheet", _("Imported from a sheet")
+
+
+class Relationship(Tracked):
+    """A link between two companies: A is B's supplier, customer, shareholder or partner.
+
+    The chain map shows a node's local companies' partners elsewhere, and a target tied to a
+    home-city company scores the 以商引商 bonus (chains.targets).
+    """
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="relationships", verbose_name=_("company A")
+    )
+    other = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="related_from", verbose_name=_("company B")
+    )
+    kind = models.CharField(_("relationship"), max_length=16, choices=RelationKind.choices)
+    source = models.CharField(
+        _("source"), max_length=8, choices=RelationSource.choices, default=RelationSource.HAND
+    )
+    started_on = models.DateField(_("since"), null=True, blank=True)
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["company", "kind", "other"]
+        verbose_name = _("company relationship")
+        verbose_name_plural = _("company relationships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "other", "kind"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="chains_relationship_live_pair",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(company=models.F("other")),
+                name="chains_relationship_two_companies",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.kind} {self.other_id}"
+
+
+class TargetList(Tracked):
+    """A target list (招商清单): companies chosen from a node's ranking, assigned to a team.
+
+    Visible to the team (and the units under it), its district and the city (chains.scoping).
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    node = models.ForeignKey(
+        ChainNode, on_delete=models.PROTECT, related_name="target_lists", verbose_name=_("node")
+    )
+    team = models.ForeignKey(
+        "core.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="target_lists",
+        verbose_name=_("assigned team"),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("target list")
+        verbose_name_plural = _("target lists")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TargetItem(models.Model):
+    """A company on a target list, with its score and score parts as they were when saved."""
+
+    target_list = models.ForeignKey(
+        TargetList, on_delete=models.CASCADE, related_name="items", verbose_name=_("target list")
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="target_items", verbose_name=_("company")
+    )
+    rank = models.PositiveIntegerField(_("rank"), default=0)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=1, default=0)
+    parts = models.JSONField(_("score parts"), default=dict, blank=True)
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lead made"),
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["target_list", "rank", "id"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self) -> str:
+        return f"{self.target_list_id}: {self.company_id}"

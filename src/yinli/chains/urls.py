@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import target_views, views
 
 app_name = "chains"
 
@@ -22,5 +22,25 @@ urlpatterns = [
         "nodes/<int:pk>/companies/<int:company_pk>/<str:action>/",
         views.placement_decide,
         name="decide",
+    ),
+    path("nodes/<int:pk>/targets/", target_views.node_targets, name="targets"),
+    path(
+        "nodes/<int:pk>/targets/save/", target_views.target_list_create, name="target_list_create"
+    ),
+    path("lists/", target_views.target_list_index, name="target_lists"),
+    path("lists/<int:pk>/", target_views.target_list_detail, name="target_list"),
+    path("lists/<int:pk>/export/", target_views.target_list_export, name="target_list_export"),
+    path(
+        "lists/<int:pk>/items/<int:item_pk>/lead/",
+        target_views.target_item_lead,
+        name="target_item_lead",
+    ),
+    path("relationships/", target_views.relationship_index, name="relationships"),
+    path("relationships/new/", target_views.relationship_create, name="relationship_create"),
+    path("relationships/import/", target_views.relationship_import, name="relationship_import"),
+    path(
+        "relationships/<int:pk>/delete/",
+        target_views.relationship_delete,
+        name="relationship_delete",
     ),
 ]

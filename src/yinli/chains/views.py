@@ -17,9 +17,10 @@ from yinli.core import scoping
 from yinli.core.services import PermissionDeniedError, StaleWriteError
 from yinli.web.fields import apply_service_errors
 
-from . import selectors, services
+from . import relationships, selectors, services
 from .forms import AddCompanyForm, ChainForm, NodeForm
 from .models import Chain, ChainNode, Decision
+from .targeting_forms import RelationshipForm
 
 
 def _reader(request) -> None:
@@ -92,6 +93,11 @@ def node_detail(request, pk: int):
             "totals": selectors.node_totals(node=node),
             "may_edit": services.may_edit_chains(request.user),
             "add_form": AddCompanyForm(),
+            # 以商引商: partners elsewhere of the node's local companies (chains.relationships).
+            "partners": relationships.node_partners_elsewhere(node=node),
+            "may_enter": relationships.may_enter_relationships(request.user),
+            "rel_form": RelationshipForm(),
+            "next": request.get_full_path(),
         },
     )
 

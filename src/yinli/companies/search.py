@@ -362,6 +362,28 @@ def _trigram_count(term: str) -> int:
     return count
 
 
+def _pg_trigram_counts(terms: list[str]) -> dict[str, int]:
+    """_trigram_count of every term, the ones not remembered counted in one query (PostgreSQL)."""
+    counts = {t: _COUNTS[(connection.alias, t)] for t in terms if (connection.alias, t) in _COUNTS}
+    missing = [t for t in terms if t not in counts]
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT u.term, (SELECT count(*) FROM (SELECT 1 FROM "
+                f"{Company._meta.db_table} WHERE name_normalized LIKE u.pattern LIMIT %s) AS hits) "
+                "FROM unnest(%s::text[], %s::text[]) AS u(term, pattern)",
+                [COMMON_TRIGRAM + 1, missing, [_like(t) for t in missing]],
+            )
+            found = dict(cursor.fetchall())
+        for term in missing:
+            counts[term] = found[term]
+            if found[term] > FEW_HITS:  # as _trigram_count: only settled counts are kept
+                if len(_COUNTS) >= _COUNTS_MAX:
+                    _COUNTS.clear()
+                _COUNTS[(connection.alias, term)] = found[term]
+    return counts
+
+
 def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -390,7 +412,8 @@ def _pg_trigram_ids(normalized: str) -> set[int]:
     """
     table = Company._meta.db_table
     terms = list(_trigrams(normalized))
-    rare = [t for t in terms if _trigram_count(t) <= COMMON_TRIGRAM]
+    counts = _pg_trigram_counts(terms)
+    rare = [t for t in terms if counts[t] <= COMMON_TRIGRAM]
     with connection.cursor() as cursor:
         if not rare:
             cursor.execute(

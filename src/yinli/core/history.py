@@ -148,7 +148,8 @@ def entries_from_records(records, *, with_changes: bool = True) -> list[HistoryE
         return []
     history_model = type(records[0])
     model = history_model.instance_type
-    fields = _tracked_fields(model)
+    kept = {f.name for f in history_model._meta.concrete_fields}
+    fields = [f for f in _tracked_fields(model) if f.name in kept]  # not excluded_fields
     m2m_fields = _m2m_fields(history_model)
 
     previous_by_id: dict[int, Any] = {}

@@ -35,17 +35,23 @@ from yinli.core.services import soft_delete
 from yinli.core.signals import DEFAULT_CHANNELS
 from yinli.fieldwork.models import Channel, Event
 from yinli.projects.models import FundsInPlace, Industry, Project, StageChange, Tag
+from yinli.projects.stagedates import refresh_stage_dates
 
 from . import city
 from .accounts import DEMO_PASSWORD
 from .chains import build_chains
 from .conflicts import build_conflicts
+from .enterprises import build_enterprises
 from .fieldwork import build_fieldwork, programmes_for
+from .followup import build_followup
 from .naming import words
 from .plan import plan_demo
 from .records import CompanyPlan, DemoPlan, ProjectPlan
 from .referrals import build as build_referrals
+from .reporting import build as build_reports
 from .services import DEMO_MARKER_KEY
+from .supervision import build as build_supervision
+from .targets_plan import build_targets
 
 DEFAULT_SEED = 321100
 BATCH = 500
@@ -371,6 +377,7 @@ class _Writer:
                     )
                 )
         StageChange.objects.bulk_create(rows, batch_size=BATCH)
+        refresh_stage_dates(project_ids=self.project_ids.values())  # the log's first dates
         self.counts["stage_changes"] = len(rows)
 
     def funds(self) -> None:
@@ -463,7 +470,16 @@ def build_demo(
             build_referrals(units=writer.units, industries=writer.industries, users=writer.users)
         )
         writer.counts.update(build_chains(seed=seed))
+        writer.counts.update(build_enterprises(seed=seed, user=writer.users["admin"]))
+        writer.counts.update(
+            build_supervision(seed=seed, reference_date=reference_date, users=writer.users)
+        )
+        writer.counts.update(build_targets(admin=writer.users["admin"]))
+        writer.counts.update(
+            build_followup(seed=seed, reference_date=reference_date, users=writer.users)
+        )
         writer.counts.update(build_conflicts(admin=writer.users["admin"]))
+        writer.counts.update(build_reports(users=writer.users))
     cache.delete(DEMO_MARKER_KEY)
     return DemoResult(
         digest=demo_digest(),

@@ -6,3 +6,6 @@ class FollowupConfig(AppConfig):
     name = "yinli.followup"
     label = "followup"
     verbose_name = _("Follow-through")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

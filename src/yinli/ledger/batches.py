@@ -9,6 +9,8 @@ one she may not is only said to exist, with its district.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yinli.core import scoping
 from yinli.projects.models import Project, Stage
@@ -63,15 +65,51 @@ def updated_project_ids(batch: ImportBatch) -> list[int]:
     )
 
 
+def _warning_text(entry: dict, project: Project, visible: bool) -> str:
+    """The warning as the project form words it: "该投资方已在X区有项目（负责单位、阶段、日期）"."""
+    unit = project.responsible_unit
+    on = project.stage_on or project.first_signed_on or timezone.localdate(project.created_at)
+    params = {
+        "district": project.district.display_name if project.district_id else "",
+        "unit": unit.display_name if unit is not None else "—",
+        "stage": Stage(project.stage).label,
+        "date": on.isoformat(),
+        "project": project.name,
+    }
+    if entry.get("kind") == "name":
+        if visible:
+            text = _(
+                "A project of the same name is in %(district)s: “%(project)s” (responsible unit "
+                "%(unit)s, stage %(stage)s, %(date)s)."
+            )
+        else:
+            text = _(
+                "A project of the same name is in %(district)s (responsible unit %(unit)s, "
+                "stage %(stage)s, %(date)s)."
+            )
+    elif visible:
+        text = _(
+            "This investor already has a project in %(district)s: “%(project)s” "
+            "(responsible unit %(unit)s, stage %(stage)s, %(date)s)."
+        )
+    else:
+        text = _(
+            "This investor already has a project in %(district)s "
+            "(responsible unit %(unit)s, stage %(stage)s, %(date)s)."
+        )
+    return text % params
+
+
 def describe_duplicates(user, duplicates: list[dict], row_names: dict[int, str] | None = None):
     """The import's possible duplicates as the user may learn of them.
 
-    Each entry: ``row``, ``district`` (the other record's), ``visible``; when visible also
+    Each entry: ``row``, ``project_id``, ``district`` (the other record's), ``visible`` and
+    ``message`` (the warning: district, responsible unit, stage, date); when visible also
     ``project`` (to link), ``name``, ``stage``, ``on`` and the engine's ``reason``; when not,
     ``same_name`` (the ledger's row has the other record's name) — never the record itself.
     """
     ids = {d["project_id"] for d in duplicates if d.get("project_id")}
-    projects = Project.objects.select_related("district").in_bulk(ids)
+    projects = Project.objects.select_related("district", "responsible_unit").in_bulk(ids)
     visible = set(
         scoping.visible_projects(user, Project.objects.filter(pk__in=ids)).values_list(
             "pk", flat=True
@@ -85,8 +123,10 @@ def describe_duplicates(user, duplicates: list[dict], row_names: dict[int, str] 
             continue  # deleted since
         item = {
             "row": entry.get("row"),
+            "project_id": project.pk,
             "district": project.district.display_name if project.district_id else "",
             "visible": project.pk in visible,
+            "message": _warning_text(entry, project, project.pk in visible),
         }
         if item["visible"]:
             item.update(

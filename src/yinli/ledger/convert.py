@@ -31,6 +31,7 @@ TEXT_LIMITS = {
     "linked_leader": 64,
     "introducer": 200,
     "fai_code": 32,
+    "status_reason": 300,
     "notes": 100_000,
 }
 
@@ -60,6 +61,7 @@ class RowValues:
     problems: list[Problem] = field(default_factory=list)
     columns: dict[str, Column] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)  # field → the cell as the ledger shows it
+    cells: list | None = None  # the row as read, when ``raw`` is not filled (the bulk converter)
 
     def problem(self, field_name: str | None, value: object, message: str) -> None:
         column = self.columns.get(field_name) if field_name else None
@@ -157,7 +159,7 @@ class RowConverter:
             return
         if name == "uscc":
             values[name] = validate_uscc(_text(raw))
-        elif name in {"signing_region", "controller_region"}:
+        elif name in {"signing_region", "controller_region", "lost_to"}:
             values[name] = self.resolver.region(raw)
         elif name in {"total_investment", "expected_output", "expected_tax"}:
             amount = _amount(raw, column.unit or DEFAULT_UNITS[name])
@@ -181,7 +183,25 @@ class RowConverter:
         elif name == "kind":
             values[name] = self.resolver.kind(raw)
         elif name == "stage":
-            values[name] = self.resolver.stage(raw)
+            try:
+                values[name] = self.resolver.stage(raw)
+            except ValidationError:
+                # "暂缓" in the progress column: a status, when the ledger has no status column.
+                if "status" in self.by_field:
+                    raise
+                try:
+                    values["status"] = self.resolver.status(raw)
+                except ValidationError:
+                    pass
+                else:
+                    values["status_word"] = _text(raw)
+                    return
+                raise
+        elif name == "status":
+            values[name] = self.resolver.status(raw)
+            values["status_word"] = _text(raw)
+        elif name == "responsible_unit":
+            values[name] = self.resolver.unit(raw)
         elif name == "district":
             values[name] = self.resolver.district(raw)
         elif name == "channel":

@@ -186,6 +186,45 @@ class CommitForm(forms.Form):
         required=False,
         label=gettext_lazy("Skip invalid rows (import the valid rows, report the rest)"),
     )
+    undecided_distinct = forms.BooleanField(
+        required=False,
+        label=gettext_lazy(
+            "Import the possible duplicates nobody answered for as different investments"
+        ),
+    )
+    undecided_reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label=gettext_lazy("Why they are different investments"),
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("undecided_distinct") and not (data.get("undecided_reason") or "").strip():
+            self.add_error(
+                "undecided_reason",
+                _(
+                    "Give the reason why the rows without an answer are different investments "
+                    "(e.g. the group invests in several districts)."
+                ),
+            )
+        return data
+
+
+class DecisionForm(forms.Form):
+    """The answer for one row's duplicate warning, given on the preview page."""
+
+    row = forms.IntegerField(min_value=1)
+    decision = forms.ChoiceField(
+        choices=[
+            ("distinct", gettext_lazy("A different investment")),
+            ("same", gettext_lazy("The same project")),
+            ("clear", gettext_lazy("No answer yet")),
+        ]
+    )
+    reason = forms.CharField(required=False, max_length=300)
+    same_as = forms.IntegerField(required=False)
 
 
 class FaiUploadForm(forms.Form):

@@ -31,7 +31,10 @@ and nothing is written if any row is wrong.
 from __future__ import annotations
 
 import datetime
+import gc
 import logging
+import operator
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -41,6 +44,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -53,9 +57,22 @@ from yinli.core import scoping
 from yinli.core.models import OrgUnit, Region
 from yinli.core.names import normalize_company_name
 from yinli.core.services import PermissionDeniedError, save_tracked
-from yinli.projects.models import Agreement, Category, Kind, Project, Stage, StageChange, stage_rank
+from yinli.projects.models import (
+    Agreement,
+    Category,
+    ConflictOrigin,
+    DuplicateDecision,
+    Kind,
+    Project,
+    Stage,
+    StageChange,
+    Status,
+    stage_rank,
+)
 from yinli.projects.rules import requirements_for
-from yinli.projects.services import project_advance_stage, project_update
+from yinli.projects.services import project_advance_stage, project_set_status, project_update
+from yinli.projects.stagedates import refresh_stage_dates
+from yinli.reporting.locks import check_import_plans
 
 from .convert import Problem, RowConverter, RowValues, _message, shown
 from .mapping import FIELD_LABELS, Column, field_for_header
@@ -93,9 +110,16 @@ PROJECT_FIELDS: dict[str, str] = {
     "task_force": "task_force",
     "linked_leader": "linked_leader",
     "introducer": "introducer",
+    "responsible_unit": "responsible_unit_id",
+    "status": "status",
+    "status_reason": "status_reason",
+    "lost_to": "lost_to_id",
 }
 
-_REGION_FIELDS = frozenset({"signing_region", "controller_region"})
+# Set through projects.services.project_set_status on an update, not project_update.
+_STATUS_ATTRS = ("status", "status_reason", "lost_to")
+
+_REGION_FIELDS = frozenset({"signing_region", "controller_region", "lost_to"})
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -136,8 +160,17 @@ class ImportPreview:
     warnings: list[Problem] = field(default_factory=list)
     possible_duplicates: list[dict] = field(default_factory=list)
     skipped_rows: list[dict] = field(default_factory=list)
+    held_rows: list[dict] = field(default_factory=list)  # {row, project_ids}: awaiting a decision
+    conflicts: list[int] = field(default_factory=list)  # opened by "the same project" answers
     counts: dict[str, int] = field(
-        default_factory=lambda: {"rows": 0, "create": 0, "update": 0, "unchanged": 0, "error": 0}
+        default_factory=lambda: {
+            "rows": 0,
+            "create": 0,
+            "update": 0,
+            "unchanged": 0,
+            "error": 0,
+            "held": 0,
+        }
     )
     committed: bool = False
     skipped: int = 0
@@ -154,7 +187,7 @@ class ImportPreview:
 
     def add(self, outcome: RowOutcome) -> None:
         self.counts["rows"] += 1
-        self.counts[outcome.action] += 1
+        self.counts[outcome.action] = self.counts.get(outcome.action, 0) + 1
         if self.keep_rows:
             self.rows.append(outcome)
 
@@ -181,6 +214,9 @@ class ImportPreview:
             "would_create": self.counts["create"],
             "would_update": self.counts["update"],
             "error_rows": self.counts["error"],
+            "held": self.counts["held"],
+            "held_rows": self.held_rows,
+            "conflicts": self.conflicts,
             "errors": [p.as_dict() for p in self.errors],
             "warnings": [p.as_dict() for p in self.warnings],
             "possible_duplicates": self.possible_duplicates,
@@ -225,10 +261,15 @@ class _Index:
         self.by_name: dict[str, list[int]] = defaultdict(list)
         self.by_company: dict[int, list[int]] = defaultdict(list)
         self.district_of: dict[int, int] = {}
-        for pk, name, district_id, fai_code, company_id in Project.objects.values_list(
-            "id", "name", "district_id", "fai_code", "company_id"
+        # Never offered as a possible duplicate: merged records, and the records this import
+        # writes itself (the preview cannot know them, and decisions follow the preview).
+        self.not_duplicates: set[int] = set()
+        for pk, name, district_id, fai_code, company_id, merged in Project.objects.values_list(
+            "id", "name", "district_id", "fai_code", "company_id", "merged_into_id"
         ).iterator(chunk_size=20000):
             self.add_project(pk, name, district_id, fai_code, company_id)
+            if merged is not None:
+                self.not_duplicates.add(pk)
         self.company_by_uscc: dict[str, int] = {}
         self.company_by_name: dict[str, int] = {}
         self.company_uscc: dict[int, str | None] = {}
@@ -293,13 +334,19 @@ class _Plan:
     advance_to: str | None = None
     warnings: list[Problem] = field(default_factory=list)
     raw: dict[str, str] = field(default_factory=dict)
+    duplicates: list[dict] = field(default_factory=list)
+    decision: dict | None = None  # the answer to the duplicate warning, when it had one
+    cells: list | None = None  # the row as read (dropped once the row is planned)
 
     def problem(self, field_name: str | None, value: object, message: str, *, warning=False):
         column = self.columns.get(field_name) if field_name else None
         if column is None and field_name in {"company", "uscc"}:
             column = self.columns.get("company") or self.columns.get("uscc")
-        if column is not None and column.field in self.raw:
-            value = self.raw[column.field]  # the cell as the ledger shows it
+        if column is not None and self.cells is not None:
+            # The cell as the ledger shows it.
+            value = shown(self.cells[column.index]) if column.index < len(self.cells) else ""
+        elif column is not None and column.field in self.raw:
+            value = self.raw[column.field]
         found = Problem(
             row=self.row,
             column=column.header if column else "",
@@ -348,9 +395,21 @@ class _CachedConverter(RowConverter):
     def __init__(self, columns: list[Column], resolver: ValueResolver, cache: dict | None = None):
         super().__init__(columns, resolver)
         self.cache = {} if cache is None else cache
-        self.shown: dict = {}
+        # (column, field, position, the column's memory or None): one memory per column,
+        # keyed by the cell (a text as it is, anything else with its type: 1 is not True).
+        self.steps = [
+            (
+                column,
+                column.field,
+                column.index,
+                None
+                if column.field in _UNCACHED_FIELDS
+                else self.cache.setdefault((column.field, column.unit, column.index), {}),
+            )
+            for column in self.columns
+        ]
 
-    def _fresh(self, name: str, raw: object, column: Column, out: RowValues, key) -> object:
+    def _fresh(self, name: str, raw: object, column: Column, out: RowValues, memory, key):
         """Convert a cell not seen before (its values, or the error) and remember it."""
         found: dict = {}
         try:
@@ -358,40 +417,28 @@ class _CachedConverter(RowConverter):
             hit: object = found
         except ValidationError as exc:
             hit = exc
-        if key is not None:
-            if len(self.cache) >= _CACHE_LIMIT:
-                self.cache.clear()
-            self.cache[key] = hit
+        if len(memory) >= _CACHE_LIMIT:
+            memory.clear()
+        memory[key] = hit
         return hit
 
     def convert(self, number: int, cells: list) -> RowValues:
-        out = RowValues(row=number, columns=self.by_field)
-        values, raw_texts, memory, cache = out.values, out.raw, self.shown, self.cache
+        out = RowValues(row=number, columns=self.by_field, cells=cells)
+        values = out.values
         width = len(cells)
-        for column in self.columns:
-            index = column.index
+        one = RowConverter._one
+        for column, name, index, memory in self.steps:
             raw = cells[index] if index < width else None
-            name = column.field
-            try:
-                cell_key = (type(raw), raw)
-                text = memory.get(cell_key)
-            except TypeError:  # an unhashable cell: nothing remembered
-                cell_key, text = None, None
-            if text is None:
-                text = shown(raw)
-                if cell_key is not None and len(memory) < _CACHE_LIMIT:
-                    memory[cell_key] = text
-            raw_texts[name] = text
-            if name in _UNCACHED_FIELDS:
+            if memory is None:
                 try:
-                    RowConverter._one(self, name, raw, column, values, out)
+                    one(self, name, raw, column, values, out)
                 except ValidationError as exc:
                     out.problem(name, raw, _message(exc))
                 continue
-            key = (name, column.unit, cell_key) if cell_key is not None else None
-            hit = cache.get(key) if key is not None else None
+            key = raw if raw.__class__ is str else (raw.__class__, raw)
+            hit = memory.get(key)
             if hit is None:
-                hit = self._fresh(name, raw, column, out, key)
+                hit = self._fresh(name, raw, column, out, memory, key)
             if hit.__class__ is dict:
                 values.update(hit)  # type: ignore[arg-type]
             else:
@@ -416,9 +463,13 @@ class _Planner:
         columns: list[Column],
         cache: dict | None = None,
         duplicates: bool = True,
+        decisions: dict | None = None,
+        undecided_reason: str = "",
     ):
         self.user = user
         self.report_duplicates = duplicates
+        self.decisions = {int(row): answer for row, answer in (decisions or {}).items()}
+        self.undecided_reason = (undecided_reason or "").strip()[:300]
         self.district = district
         self.columns = columns
         self.mapped = {c.field for c in columns if c.field}
@@ -427,6 +478,7 @@ class _Planner:
         self.index = _Index()
         self.allowed_districts = set(scoping.districts_for_entry(user).values_list("id", flat=True))
         self.changeable_all = scoping.changes_everything(user)
+        self._allowed_units: set[int] | None = None
         self.seen: dict[tuple, int] = {}
         self.today = timezone.localdate()
         self.requirements: dict[str, list] = {}
@@ -440,6 +492,7 @@ class _Planner:
             problems=converted.problems,
             columns=converted.columns,
             raw=converted.raw,
+            cells=converted.cells,
         )
         values = plan.values
         # The district: the row's, else the one the import is for.
@@ -467,6 +520,8 @@ class _Planner:
                     % {"district": district.name},
                 )
         plan.district = district
+        if district is not None and values.get("responsible_unit") is not None:
+            self._check_unit(plan, values["responsible_unit"], district)
         if plan.problems:
             return self._finish(plan)
 
@@ -481,6 +536,56 @@ class _Planner:
             else:
                 self._diff(plan)
         return self._finish(plan)
+
+    def _check_unit(self, plan: _Plan, unit: OrgUnit, district: OrgUnit) -> None:
+        """The responsible unit (责任单位): the district's own or a city-level unit, and one the
+        user may name (as on the project form)."""
+        if self._allowed_units is None:
+            self._allowed_units = set(
+                scoping.units_for_entry(self.user).values_list("id", flat=True)
+            )
+        if unit.district_id not in (None, district.pk):
+            plan.problem(
+                "responsible_unit",
+                unit.name,
+                _("%(unit)s belongs to another district; the project is in %(district)s.")
+                % {"unit": unit.name, "district": district.name},
+            )
+        elif unit.pk not in self._allowed_units:
+            plan.problem(
+                "responsible_unit",
+                unit.name,
+                _("You may not name %(unit)s as the responsible unit.") % {"unit": unit},
+            )
+
+    def _check_status(self, plan: _Plan, existing: Project | None) -> None:
+        """A status other than 推进中 needs its reason (the ledger's, else the ledger's word) and
+        流失 the place the project went to, as projects.services.project_set_status asks."""
+        values = plan.values
+        status = values.get("status")
+        if status is None:
+            values.pop("status", None)
+            if not (existing is not None and existing.status == Status.LOST):
+                values.pop("lost_to", None)
+            return
+        if existing is not None and status == existing.status and not values.get("status_reason"):
+            values.pop("status_reason", None)
+        elif status != Status.ACTIVE and not values.get("status_reason"):
+            values["status_reason"] = f"{IMPORT_NOTE}：{values.get('status_word', '')}"[:300]
+        if status == Status.LOST:
+            if values.get("lost_to") is None and not (existing and existing.lost_to_id):
+                plan.problem(
+                    "status",
+                    values.get("status_word"),
+                    _(
+                        "A lost project (流失) needs the place it went to: add a 流失去向 column "
+                        "with a city or country."
+                    ),
+                )
+            elif values.get("lost_to") is None:
+                values.pop("lost_to", None)
+        else:
+            values.pop("lost_to", None)
 
     def _finish(self, plan: _Plan) -> _Plan:
         if plan.problems:
@@ -589,6 +694,8 @@ class _Planner:
 
     def _check_new(self, plan: _Plan) -> None:
         values = plan.values
+        if "status" in values or "lost_to" in values:
+            self._check_status(plan, None)
         stage = values.get("stage") or (Stage.SIGNED if values.get("signed_on") else Stage.LEAD)
         values["stage"] = stage
         if stage_rank(stage) >= stage_rank(Stage.SIGNED) and not values.get("signed_on"):
@@ -609,17 +716,25 @@ class _Planner:
         plan.action = "compare"  # decided in resolve_updates, which fetches the projects
 
     def _duplicates(self, plan: _Plan) -> list[dict]:
+        """The projects of other districts the row may duplicate: the same investor's, then the
+        same name's (at most :data:`MAX_DUPLICATES_PER_ROW`)."""
         found: list[dict] = []
         if not self.report_duplicates:
             return found
         index = self.index
+        skip = index.not_duplicates
         if isinstance(plan.company, int):
             for pk in index.by_company.get(plan.company, []):
-                if pk != plan.project_id and index.district_of[pk] != plan.district.pk:
+                if (
+                    pk != plan.project_id
+                    and pk not in skip
+                    and index.district_of[pk] != plan.district.pk
+                ):
                     found.append(
                         {
                             "row": plan.row,
                             "project_id": pk,
+                            "kind": "investor",
                             "reason": _("The same investor has project #%(id)s in %(district)s.")
                             % {
                                 "id": pk,
@@ -631,6 +746,7 @@ class _Planner:
         for pk in index.by_name.get(key, []):
             if (
                 pk != plan.project_id
+                and pk not in skip
                 and index.district_of[pk] != plan.district.pk
                 and not any(d["project_id"] == pk for d in found)
             ):
@@ -638,12 +754,40 @@ class _Planner:
                     {
                         "row": plan.row,
                         "project_id": pk,
+                        "kind": "name",
                         "reason": _("Project #%(id)s in %(district)s has the same name.")
                         % {"id": pk, "district": index.district_names.get(index.district_of[pk])},
                     }
                 )
-        plan.duplicates = found[:MAX_DUPLICATES_PER_ROW]  # type: ignore[attr-defined]
+        plan.duplicates = found[:MAX_DUPLICATES_PER_ROW]
         return found
+
+    def decide(self, plans: list[_Plan]) -> None:
+        """Apply the person's answers to the rows that would create a possible duplicate: "a
+        different investment" (with its reason) or "the same project" (a conflict is opened
+        when the row is written). A row nobody answered for is held — not written — unless the
+        import was told to take every unanswered row as a different investment."""
+        for plan in plans:
+            if plan.action != "create" or not plan.duplicates:
+                continue
+            answer = self.decisions.get(plan.row)
+            if answer is not None:
+                try:
+                    plan.decision = check_row_decision(
+                        answer, [d["project_id"] for d in plan.duplicates]
+                    )
+                except ValidationError as exc:
+                    plan.problem(None, None, _message(exc), warning=True)
+                    answer = None
+            if answer is None:
+                if self.undecided_reason:
+                    plan.decision = {
+                        "decision": DuplicateDecision.DISTINCT,
+                        "reason": self.undecided_reason,
+                        "same_as": None,
+                    }
+                else:
+                    plan.action = "held"
 
     def resolve_updates(self, plans: list[_Plan]) -> None:
         """Compare the rows that match a project with it: update, unchanged, or error."""
@@ -667,6 +811,9 @@ class _Planner:
                 plan.action = "error"
             else:
                 self._duplicates(plan)
+        self.decide(plans)
+        if _any_locked_month():
+            check_import_plans(plans, projects=projects)  # 定版锁库: rows touching a locked month
 
     def _place_name(self, region_id: int) -> str:
         if region_id not in self.place_names:
@@ -698,11 +845,13 @@ class _Planner:
 
     def _compare(self, plan: _Plan, project: Project) -> None:
         values = plan.values
+        if "status" in values or "lost_to" in values:
+            self._check_status(plan, project)
         for name, attr in PROJECT_FIELDS.items():
             if name not in values:
                 continue
             new = _comparable(values[name])
-            if name == "category" and new is None:
+            if name in ("category", "responsible_unit") and new is None:
                 continue
             if name == "foreign_currency" and values.get("foreign_investment") is None:
                 continue
@@ -751,6 +900,48 @@ class _Planner:
         self._report_missing(plan, target, project)
 
 
+def _any_locked_month() -> bool:
+    """Whether any district has an accepted (locked) monthly report: without one the period
+    guard can refuse nothing, and it asks the database row by row."""
+    from yinli.reporting.models import Frequency, Report, ReportState
+
+    return Report.objects.filter(
+        state=ReportState.ACCEPTED, period__schedule__frequency=Frequency.MONTHLY
+    ).exists()
+
+
+def check_row_decision(answer: dict, project_ids: list[int]) -> dict:
+    """An answer to a row's duplicate warning, checked: ``{"decision": "distinct", "reason": …}``
+    (the reason is required) or ``{"decision": "same", "same_as": id}`` (one of
+    ``project_ids``, the row's possible duplicates; the first when not named)."""
+    decision = (answer.get("decision") or "").strip()
+    reason = (answer.get("reason") or "").strip()[:300]
+    if decision == DuplicateDecision.DISTINCT:
+        if not reason:
+            raise ValidationError(
+                _(
+                    "Give the reason why this is a different investment (e.g. a new plant, a "
+                    "different product line)."
+                ),
+                code="reason",
+            )
+        return {"decision": DuplicateDecision.DISTINCT, "reason": reason, "same_as": None}
+    if decision == DuplicateDecision.SAME:
+        same_as = answer.get("same_as")
+        try:
+            same_as = int(same_as) if same_as not in (None, "") else project_ids[0]
+        except (TypeError, ValueError):
+            same_as = None
+        if same_as not in project_ids:
+            raise ValidationError(
+                _("Project #%(id)s is not among the warnings; choose one of them.")
+                % {"id": answer.get("same_as")},
+                code="same_as",
+            )
+        return {"decision": DuplicateDecision.SAME, "reason": reason, "same_as": same_as}
+    raise ValidationError(_("Unknown answer “%(value)s”.") % {"value": decision}, code="decision")
+
+
 def _label_of(field_name: str):
     return FIELD_LABELS.get(
         {"source": "signing_region", "company.uscc": "uscc"}.get(field_name, field_name),
@@ -786,6 +977,9 @@ class _Table:
             quote(model._meta.db_table), ", ".join(quote(f.column) for f in self.fields)
         )
         self.row_sql = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        # SQLite: "?" placeholders given straight to the sqlite3 cursor (Django would rewrite a
+        # statement of thousands of "%s" with a regular expression each time).
+        self.row_qmarks = "(" + ", ".join(["?"] * len(self.fields)) + ")"
         self.returning = f" RETURNING {quote(model._meta.pk.column)}"
         self.batch = max(1, min(2000, _max_params() // len(self.fields)))
         self.table = quote(model._meta.db_table)
@@ -806,19 +1000,42 @@ class _Table:
             for start in range(0, len(rows), self.batch):
                 chunk = rows[start : start + self.batch]
                 params: list = []
-                for row in chunk:
-                    for name in attnames:
-                        value = row[name] if name in row else defaults[name]
-                        if value is not None and name in adapters:
-                            value = adapters[name](value)
-                        params.append(value)
-                sql = self.sql + ", ".join([self.row_sql] * len(chunk))
+                for values in self._values(chunk, attnames, defaults, adapters):
+                    params.extend(values)
+                sql = self.sql + ", ".join([self.row_qmarks] * len(chunk))
+                raw = cursor.cursor
                 if returning:
-                    cursor.execute(sql + self.returning, params)
-                    ids.extend(pk for (pk,) in cursor.fetchall())
+                    sqlite3.Cursor.execute(raw, sql + self.returning, params)
+                    ids.extend(pk for (pk,) in raw.fetchall())
                 else:
-                    cursor.execute(sql, params)
+                    sqlite3.Cursor.execute(raw, sql, params)
         return ids
+
+    @staticmethod
+    def _values(rows: list[dict], attnames: list[str], defaults: dict, adapters: dict):
+        """Each row's values in column order (defaults filled in, dates and JSON adapted; an
+        adapted value is remembered, as every row of an import has the same timestamps)."""
+        getter = operator.itemgetter(*attnames)
+        adapting = [(i, adapters[name]) for i, name in enumerate(attnames) if name in adapters]
+        memory: dict = {}
+        for row in rows:
+            values = getter({**defaults, **row})
+            if adapting:
+                values = list(values)
+                for i, adapt in adapting:
+                    value = values[i]
+                    if value is None:
+                        continue
+                    try:
+                        key = (i, value)
+                        found = memory.get(key)
+                    except TypeError:  # a JSON value: adapted each time
+                        values[i] = adapt(value)
+                        continue
+                    if found is None:
+                        found = memory[key] = adapt(value)
+                    values[i] = found
+            yield values
 
     def _copy(self, rows: list[dict], attnames: list[str], defaults: dict, *, returning: bool):
         """PostgreSQL: COPY … FROM STDIN, the fastest way in; the primary keys, when wanted, are
@@ -835,17 +1052,13 @@ class _Table:
                 columns = f"{connection.ops.quote_name(self.pk_column)}, {columns}"
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
             with raw.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
-                adapters = self.adapters
-                for position, row in enumerate(rows):
-                    values = [row[name] if name in row else defaults[name] for name in attnames]
-                    if adapters:
-                        values = [
-                            adapters[name](value)
-                            if value is not None and name in adapters
-                            else value
-                            for name, value in zip(attnames, values, strict=True)
-                        ]
-                    copy.write_row([ids[position], *values] if returning else values)
+                values = self._values(rows, attnames, defaults, self.adapters)
+                if returning:
+                    for pk, row_values in zip(ids, values, strict=True):
+                        copy.write_row((pk, *row_values))
+                else:
+                    for row_values in values:
+                        copy.write_row(row_values)
         return ids
 
 
@@ -886,11 +1099,12 @@ def _insert_with_history(model, rows: list[dict], *, user, now, reason: str) -> 
         "history_type": "+",
         "history_user_id": user.pk if user is not None else None,
     }
+    dropped = {name for row in rows[:1] for name in row if name not in tracked}
     records = []
     for pk, row in zip(ids, rows, strict=True):
-        record = {name: row[name] for name in tracked if name in row}
-        record["id"] = pk
-        record.update(extra)
+        record = {**row, "id": pk, **extra}
+        for name in dropped:  # the rows of one insert have the same keys
+            record.pop(name, None)
         records.append(record)
     _table(history).insert(records, returning=False)
     return ids
@@ -909,18 +1123,23 @@ def _serialize(value):
 class _Writer:
     """Writes planned rows; records what it did on a batch."""
 
-    def __init__(self, *, user, planner: _Planner):
+    def __init__(self, *, user, planner: _Planner, file_name: str = ""):
         self.user = user
         self.planner = planner
         self.now = timezone.now()
+        self.file_name = file_name
+        self.conflicts: list[int] = []
 
     def write(self, plans: list[_Plan], batch: ImportBatch) -> None:
         creates = [p for p in plans if p.action == "create"]
         updates = [p for p in plans if p.action == "update"]
         created_companies = self._create_companies(creates + updates)
+        opened = len(self.conflicts)
         created_projects = self._create_projects(creates)
         self._update_projects(updates, batch)
         ids = batch.created_ids
+        if len(self.conflicts) > opened:
+            ids.setdefault("projects.conflict", []).extend(self.conflicts[opened:])
         if created_companies:
             ids.setdefault("companies.company", []).extend(created_companies)
         if created_projects:
@@ -985,7 +1204,7 @@ class _Writer:
                 name_initials=fast_initials(name),
                 company_id=self._company_id(plan.company),
                 district_id=plan.district.pk,
-                responsible_unit_id=plan.district.pk,
+                responsible_unit_id=row.get("responsible_unit_id") or plan.district.pk,
                 stage=stage,
                 stage_on=signed_on if stage == Stage.SIGNED else today,
                 agreement=Agreement.FORMAL if signed else "",
@@ -995,6 +1214,10 @@ class _Writer:
                 updated_at=self.now,
                 created_by_id=self.user.pk,
             )
+            if plan.decision is not None:
+                row["duplicate_decision"] = plan.decision["decision"]
+                if plan.decision["decision"] == DuplicateDecision.DISTINCT:
+                    row["duplicate_reason"] = plan.decision["reason"]
             rows.append(row)
         ids = _insert_with_history(Project, rows, user=self.user, now=self.now, reason="import")
         changes = []
@@ -1014,8 +1237,39 @@ class _Writer:
             self.planner.index.add_project(
                 pk, row["name"], row["district_id"], row.get("fai_code"), row["company_id"]
             )
+            self.planner.index.not_duplicates.add(pk)
         _table(StageChange).insert(changes, returning=False)
+        refresh_stage_dates(project_ids=ids)  # the log's first dates on the projects
+        self._open_conflicts(plans, ids)
         return ids
+
+    def _open_conflicts(self, plans: list[_Plan], ids: list[int]) -> None:
+        """ "The same project": a conflict between the existing record and the row's new one,
+        for the city to rule on (projects.conflicts)."""
+        from yinli.projects.conflicts import conflict_open
+
+        same = [
+            (plan, pk)
+            for plan, pk in zip(plans, ids, strict=True)
+            if plan.decision is not None and plan.decision["decision"] == DuplicateDecision.SAME
+        ]
+        if not same:
+            return
+        projects = Project.objects.in_bulk(
+            [pk for _plan, pk in same] + [plan.decision["same_as"] for plan, _pk in same]
+        )
+        for plan, pk in same:
+            conflict = conflict_open(
+                project_a=projects[plan.decision["same_as"]],
+                project_b=projects[pk],
+                by=self.user,
+                origin=ConflictOrigin.IMPORT,
+                note=plan.decision["reason"]
+                or _("Row %(row)s of the ledger %(file)s.")
+                % {"row": plan.row, "file": self.file_name},
+                check_permission=False,
+            )
+            self.conflicts.append(conflict.pk)
 
     def _update_projects(self, plans: list[_Plan], batch: ImportBatch) -> None:
         if not plans:
@@ -1040,11 +1294,29 @@ class _Writer:
                         "agreement": project.agreement,
                     }
                 )
+            status = {key: data.pop(key) for key in _STATUS_ATTRS if key in data}
+            if status:
+                previous.update(
+                    status=project.status,
+                    status_reason=project.status_reason,
+                    lost_to=_serialize(project.lost_to_id),
+                )
             before = set(StageChange.objects.filter(project=project).values_list("id", flat=True))
             if data:
                 project._change_reason = "import"
                 project = project_update(
                     project=project, data=data, version=project.version, by=self.user
+                )
+            if status:
+                project._change_reason = "import"
+                new_status = status.get("status", project.status)
+                project = project_set_status(
+                    project=project,
+                    status=new_status,
+                    reason=status.get("status_reason", project.status_reason),
+                    lost_to=status.get("lost_to", project.lost_to),
+                    by=self.user,
+                    version=project.version,
                 )
             if plan.advance_to:
                 if stage_rank(plan.advance_to) >= stage_rank(Stage.SIGNED):
@@ -1199,19 +1471,31 @@ def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
 
 
 def _collect(preview: ImportPreview, plans: list[_Plan]) -> None:
+    counts, keep = preview.counts, preview.keep_rows
     for plan in plans:
-        preview.errors.extend(plan.problems)
-        preview.warnings.extend(plan.warnings)
-        preview.possible_duplicates.extend(getattr(plan, "duplicates", []))
-        preview.add(
-            RowOutcome(
-                row=plan.row,
-                action=plan.action,
-                name=plan.values.get("name", ""),
-                project_id=plan.project_id,
-                changes=sorted(plan.changes) + (["stage"] if plan.advance_to else []),
+        if plan.problems:
+            preview.errors.extend(plan.problems)
+        if plan.warnings:
+            preview.warnings.extend(plan.warnings)
+        if plan.duplicates:
+            preview.possible_duplicates.extend(plan.duplicates)
+            if plan.action == "held":
+                preview.held_rows.append(
+                    {"row": plan.row, "project_ids": [d["project_id"] for d in plan.duplicates]}
+                )
+        if keep:
+            preview.add(
+                RowOutcome(
+                    row=plan.row,
+                    action=plan.action,
+                    name=plan.values.get("name", ""),
+                    project_id=plan.project_id,
+                    changes=sorted(plan.changes) + (["stage"] if plan.advance_to else []),
+                )
             )
-        )
+        else:  # a bulk import keeps the counts only
+            counts["rows"] += 1
+            counts[plan.action] = counts.get(plan.action, 0) + 1
 
 
 def _run(
@@ -1226,9 +1510,17 @@ def _run(
     bulk: bool,
     progress: ProgressCallback | None,
     chunk_size: int,
+    decisions: dict | None = None,
+    undecided: str = "hold",
+    undecided_reason: str = "",
 ) -> ImportPreview:
     district = _check_district_param(user, district)
+    undecided_reason = _undecided_reason(undecided, undecided_reason)
     local, name, temporary = _local_path(path, file)
+    collecting = gc.isenabled()
+    # The import makes millions of small objects, none of them cycles: the cyclic collector
+    # would walk them all again and again. Reference counting frees them as usual.
+    gc.disable()
     try:
         ledger, saved = open_for_import(local, mapping=mapping, district=district, bulk=bulk)
         preview = ImportPreview(
@@ -1260,8 +1552,16 @@ def _run(
                 chunk_size=chunk_size,
                 local=local,
                 mapping=mapping,
+                decisions=decisions,
+                undecided_reason=undecided_reason,
             )
-        planner = _Planner(user=user, district=district, columns=ledger.columns)
+        planner = _Planner(
+            user=user,
+            district=district,
+            columns=ledger.columns,
+            decisions=decisions,
+            undecided_reason=undecided_reason,
+        )
         plans: list[_Plan] = []
         done = 0
         for chunk in _chunks(ledger.data_rows(), chunk_size):
@@ -1287,8 +1587,28 @@ def _run(
             progress=progress,
         )
     finally:
+        if collecting:
+            gc.enable()
         if temporary:
             local.unlink(missing_ok=True)
+
+
+def _undecided_reason(undecided: str, reason: str) -> str:
+    """The reason given to every unanswered possible duplicate ("distinct"), or "" to hold them."""
+    if undecided == "hold":
+        return ""
+    if undecided != "distinct":
+        raise ValueError(f"undecided must be 'hold' or 'distinct', not {undecided!r}")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            _(
+                "Give the reason why the rows without an answer are different investments (e.g. "
+                "the group invests in several districts)."
+            ),
+            code="reason",
+        )
+    return reason[:300]
 
 
 def _new_batch(
@@ -1313,7 +1633,7 @@ def _commit_plans(
         _finish_batch(batch, preview, status=BatchStatus.FAILED)
         preview.batch = batch
         return preview
-    writer = _Writer(user=user, planner=planner)
+    writer = _Writer(user=user, planner=planner, file_name=preview.file_name)
     with transaction.atomic():
         batch = _new_batch(preview, user=user, district=district)
         written = 0
@@ -1323,9 +1643,12 @@ def _commit_plans(
             if progress:  # the write pass, after the check pass (the page's progress bar)
                 progress(written, len(plans))
         preview.committed = True
-        preview.skipped = error_rows
+        preview.conflicts = writer.conflicts
+        preview.skipped = error_rows + preview.counts["held"]
         _finish_batch(
-            batch, preview, status=BatchStatus.PARTIAL if error_rows else BatchStatus.COMMITTED
+            batch,
+            preview,
+            status=BatchStatus.PARTIAL if preview.skipped else BatchStatus.COMMITTED,
         )
     preview.batch = batch
     return preview
@@ -1345,27 +1668,66 @@ def _finish_batch(batch: ImportBatch, preview: ImportPreview, *, status: str) ->
     batch.summary = {
         "errors": [p.as_dict() for p in preview.errors[:1000]],
         "possible_duplicates": preview.possible_duplicates[:1000],
+        "held_rows": preview.held_rows[:1000],
+        "conflicts": preview.conflicts[:1000],
         "header_rows": preview.header_rows,
     }
     batch.save()
 
 
 def _run_bulk(
-    ledger, preview, *, user, district, skip_invalid, progress, chunk_size, local, mapping
+    ledger,
+    preview,
+    *,
+    user,
+    district,
+    skip_invalid,
+    progress,
+    chunk_size,
+    local,
+    mapping,
+    decisions=None,
+    undecided_reason="",
 ):
     cache: dict = {}
-    if not skip_invalid:
-        # A first pass checks every row; nothing is written if any is wrong.
-        check = _Planner(
-            user=user, district=district, columns=ledger.columns, cache=cache, duplicates=False
+
+    def new_planner() -> _Planner:
+        return _Planner(
+            user=user,
+            district=district,
+            columns=ledger.columns,
+            cache=cache,
+            decisions=decisions,
+            undecided_reason=undecided_reason,
         )
-        done = 0
-        for chunk in _chunks(ledger.data_rows(), chunk_size):
-            plans = [check.plan(number, cells) for number, cells in chunk]
-            check.resolve_updates(plans)
+
+    def planned(planner: _Planner, rows) -> Iterator[list[_Plan]]:
+        for chunk in _chunks(rows, chunk_size):
+            plans = [planner.plan(number, cells) for number, cells in chunk]
+            planner.resolve_updates(plans)
+            yield plans
+
+    planner = new_planner()
+    if skip_invalid:
+        source: Iterable[list[_Plan]] = planned(planner, ledger.data_rows())
+    else:
+        # A first pass checks every row; nothing is written if any is wrong. The plans are kept
+        # for the write (each row is read and planned once) up to LEDGER_BULK_KEEP_PLANS rows;
+        # past that the write reads and plans the file again, so memory stays flat.
+        limit = getattr(settings, "LEDGER_BULK_KEEP_PLANS", 300_000)
+        kept: list[list[_Plan]] | None = []
+        kept_rows = done = 0
+        for plans in planned(planner, ledger.data_rows()):
             for plan in plans:
-                preview.errors.extend(plan.problems)
-            done += len(chunk)
+                if plan.problems:
+                    preview.errors.extend(plan.problems)
+                plan.cells = None
+            if kept is not None:
+                kept.append(plans)
+                kept_rows += len(plans)
+                if kept_rows > limit:
+                    kept = None
+            done += len(plans)
             if progress:
                 progress(done, ledger.total_rows)
         if preview.errors:
@@ -1375,21 +1737,16 @@ def _run_bulk(
             _finish_batch(batch, preview, status=BatchStatus.FAILED)
             preview.batch = batch
             return preview
-        del check
-        ledger, _saved = open_for_import(local, mapping=mapping, district=district, bulk=True)
-        preview.errors = []
-    planner = _Planner(
-        user=user,
-        district=district,
-        columns=ledger.columns,
-        cache=cache,
-    )
-    writer = _Writer(user=user, planner=planner)
+        if kept is not None:
+            source = kept
+        else:
+            ledger, _saved = open_for_import(local, mapping=mapping, district=district, bulk=True)
+            planner = new_planner()
+            source = planned(planner, ledger.data_rows())
+    writer = _Writer(user=user, planner=planner, file_name=preview.file_name)
     parent = _new_batch(preview, user=user, district=district)
     done = 0
-    for chunk in _chunks(ledger.data_rows(), chunk_size):
-        plans = [planner.plan(number, cells) for number, cells in chunk]
-        planner.resolve_updates(plans)
+    for plans in source:
         with transaction.atomic():
             batch = _new_batch(preview, user=user, district=district, parent=parent)
             writer.write(plans, batch)
@@ -1397,17 +1754,19 @@ def _run_bulk(
                 file_name=preview.file_name, sha256=preview.sha256, keep_rows=False
             )
             _collect(part, plans)
-            part.skipped = part.counts["error"]
-            batch.first_row, batch.last_row = chunk[0][0], chunk[-1][0]
+            part.skipped = part.counts["error"] + part.counts["held"]
+            batch.first_row, batch.last_row = plans[0].row, plans[-1].row
             _finish_batch(
                 batch, part, status=BatchStatus.PARTIAL if part.skipped else BatchStatus.COMMITTED
             )
         _collect(preview, plans)
-        done += len(chunk)
+        done += len(plans)
         if progress:
             progress(done, ledger.total_rows)
+        plans.clear()  # written: let the memory go
     preview.committed = True
-    preview.skipped = preview.counts["error"]
+    preview.conflicts = writer.conflicts
+    preview.skipped = preview.counts["error"] + preview.counts["held"]
     preview.skipped_rows = [{"row": r, "reason": why} for r, why in ledger.skipped_rows]
     _finish_batch(
         parent, preview, status=BatchStatus.PARTIAL if preview.skipped else BatchStatus.COMMITTED
@@ -1428,6 +1787,9 @@ def preview_import(
     mapping=None,
     progress: ProgressCallback | None = None,
     chunk_size: int = CHUNK_SIZE,
+    decisions: dict | None = None,
+    undecided: str = "hold",
+    undecided_reason: str = "",
 ) -> ImportPreview:
     """What importing the ledger would do, row by row, with every problem; writes nothing.
 
@@ -1447,6 +1809,9 @@ def preview_import(
         bulk=False,
         progress=progress,
         chunk_size=chunk_size,
+        decisions=decisions,
+        undecided=undecided,
+        undecided_reason=undecided_reason,
     )
 
 
@@ -1461,8 +1826,18 @@ def commit_import(
     bulk: bool = False,
     progress: ProgressCallback | None = None,
     chunk_size: int = CHUNK_SIZE,
+    decisions: dict | None = None,
+    undecided: str = "hold",
+    undecided_reason: str = "",
 ) -> ImportPreview:
     """Import the ledger. All or nothing unless ``skip_invalid``; ``bulk`` streams large files.
+
+    A row that would create a project its investor (or its name) already has in another
+    district is written only with a person's answer: ``decisions`` maps the row number to
+    ``{"decision": "distinct", "reason": …}`` or ``{"decision": "same", "same_as": id}`` (see
+    :func:`check_row_decision`; "the same project" opens a conflict). Rows without an answer
+    are held (not written, listed in ``held_rows``) unless ``undecided="distinct"`` with an
+    ``undecided_reason`` says they are all different investments.
 
     The result's ``committed`` says whether anything was written; ``batch`` is the recorded
     :class:`ImportBatch` (status ``failed`` when errors stopped it).
@@ -1478,6 +1853,9 @@ def commit_import(
         bulk=bulk,
         progress=progress,
         chunk_size=chunk_size,
+        decisions=decisions,
+        undecided=undecided,
+        undecided_reason=undecided_reason,
     )
 
 
@@ -1709,6 +2087,7 @@ __all__ = [
     "ImportPreview",
     "LedgerFileError",
     "RowOutcome",
+    "check_row_decision",
     "commit_import",
     "import_records",
     "open_for_import",

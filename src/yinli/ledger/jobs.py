@@ -151,6 +151,11 @@ class Upload:
     def overrides(self) -> dict[str, str | None]:
         return dict(self.meta.get("overrides") or {})
 
+    @property
+    def decisions(self) -> dict:
+        """The answers given on the preview to possible duplicates: row (as text) → answer."""
+        return dict(self.meta.get("decisions") or {})
+
     def save_meta(self) -> None:
         _write_json(self.folder / "meta.json", self.meta)
 

@@ -22,6 +22,7 @@ class SynonymKind(models.TextChoices):
     KIND = "kind", _("Kind")
     CHANNEL = "channel", _("Channel")
     DISTRICT = "district", _("District")
+    STATUS = "status", _("Status")
 
 
 class ValueSynonym(models.Model):

@@ -243,6 +243,18 @@ def filled(cells: list) -> int:
     return sum(1 for value in cells if not _is_blank_cell(value))
 
 
+def _filled_upto_two(cells: list) -> int:
+    """0, 1 or 2 (two or more) filled cells: what ``data_rows`` needs, without counting on."""
+    count = 0
+    for value in cells:
+        if value is None or (value.__class__ is str and (not value or value.isspace())):
+            continue
+        if count:
+            return 2
+        count = 1
+    return count
+
+
 def _plain(value: object) -> str:
     return re.sub(r"\s", "", unicodedata.normalize("NFKC", str(value)))
 
@@ -250,7 +262,8 @@ def _plain(value: object) -> str:
 def is_total_row(cells: list) -> bool:
     """A 合计/小计/总计 row: one of its first cells says so."""
     for value in cells[:4]:
-        if isinstance(value, str) and value.strip():
+        # Every total word has 计 (a compatibility form of it is not worth NFKC on each row).
+        if isinstance(value, str) and "计" in value:
             text = _plain(value).rstrip(":")
             if text in TOTAL_WORDS or (
                 text.startswith(("合计", "小计", "总计")) and len(text) <= 8
@@ -290,7 +303,7 @@ class Ledger:
             yield from self._rows
 
         for number, cells in rows():
-            count = filled(cells)
+            count = _filled_upto_two(cells)
             if count == 0:
                 continue
             if is_total_row(cells):

@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("upload/", views.upload, name="upload"),
     path("upload/<slug:token>/mapping/", views.mapping, name="mapping"),
     path("upload/<slug:token>/preview/", views.preview, name="preview"),
+    path("upload/<slug:token>/decide/", views.decide, name="decide"),
     path("upload/<slug:token>/commit/", views.commit, name="commit"),
     path("upload/<slug:token>/status/", views.status, name="status"),
     path("upload/<slug:token>/cancel/", views.cancel, name="cancel"),

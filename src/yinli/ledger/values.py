@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from yinli.core.models import OrgKind, OrgUnit, Region
 from yinli.core.regions import resolve_region
 from yinli.fieldwork.models import Channel
-from yinli.projects.models import Category, Industry, Kind, Stage
+from yinli.projects.models import Category, Industry, Kind, Stage, Status
 
 # (kind, text, value) seeded by the data migration 0002; an admin adds more in the admin site.
 DEFAULT_SYNONYMS: list[tuple[str, str, str]] = [
@@ -78,6 +78,13 @@ DEFAULT_SYNONYMS: list[tuple[str, str, str]] = [
         ("kind", t, Kind.EXPANSION)
         for t in ["增资扩产", "增资", "扩产", "扩建", "技改", "增资扩股"]
     ],
+    *[
+        ("status", t, Status.ACTIVE)
+        for t in ["推进中", "正常推进", "在谈", "在推进", "正常", "跟进中", "在跟踪"]
+    ],
+    *[("status", t, Status.PAUSED) for t in ["暂缓", "搁置", "暂停", "停滞", "已搁置", "缓建"]],
+    *[("status", t, Status.LOST) for t in ["流失", "已流失", "外流"]],
+    *[("status", t, Status.TERMINATED) for t in ["终止", "已终止", "取消", "放弃", "中止"]],
     *[("channel", t, "驻点招商") for t in ["驻点", "驻外招商"]],
     *[("channel", t, "以商引商") for t in ["以商招商", "商引商"]],
     *[("channel", t, "委托招商") for t in ["委托"]],
@@ -108,8 +115,11 @@ class ValueResolver:
 
         self._synonyms: dict[str, dict[str, str]] = {}
         stored = list(ValueSynonym.objects.values_list("kind", "text", "value"))
-        # The table is seeded by a migration; the built-in list stands in only when it is empty.
-        for kind, text, value in stored or DEFAULT_SYNONYMS:
+        # The table is seeded by migrations; the built-in words stand in for a kind the table
+        # has no word of (an emptied table, a kind added later).
+        kinds = {kind for kind, _text, _value in stored}
+        defaults = [d for d in DEFAULT_SYNONYMS if d[0] not in kinds]
+        for kind, text, value in [*stored, *defaults]:
             self._synonyms.setdefault(kind, {})[word_key(text)] = str(value)
         self._industries = {i.pk: i for i in Industry.objects.all()}
         self._industry_words: dict[str, Industry] = {}
@@ -124,6 +134,7 @@ class ValueResolver:
         )
         self.home_region = getattr(settings, "HOME_REGION", "") or None
         self._cache: dict[tuple[str, str], object] = {}
+        self._units: list[OrgUnit] | None = None
 
     # -- choices -----------------------------------------------------------------------
     def _choice(self, kind: str, text: object, choices, message: str):
@@ -160,6 +171,14 @@ class ValueResolver:
     def kind(self, text: object) -> str:
         return self._choice(
             "kind", text, Kind.choices, _('"%(text)s" is no project kind (新建, 增资扩产).')
+        )
+
+    def status(self, text: object) -> str:
+        return self._choice(
+            "status",
+            text,
+            Status.choices,
+            _('"%(text)s" is no project status Yinli knows (推进中, 暂缓, 流失, 终止).'),
         )
 
     # -- records -----------------------------------------------------------------------
@@ -230,6 +249,37 @@ class ValueResolver:
             )
         self._cache[cache_key] = current[0]
         return current[0]
+
+    def unit(self, text: object) -> OrgUnit:
+        """A unit of the city by its name, short name or code (a current unit before an ended
+        one of the same name): the responsible unit (责任单位)."""
+        key = word_key(_cell_text(text))
+        cache_key = ("unit", key)
+        if cache_key not in self._cache:
+            if self._units is None:
+                self._units = list(OrgUnit.objects.order_by("valid_to", "pk"))
+            exact = [
+                u
+                for u in self._units
+                if key in {word_key(u.name), word_key(u.short_name), word_key(u.code)}
+            ]
+            current = [u for u in exact if u.valid_to is None] or exact
+            if len(current) == 1:
+                self._cache[cache_key] = current[0]
+            else:
+                if not current:
+                    message = _('"%(text)s" is no unit of the city.')
+                else:
+                    message = _('"%(text)s" could be several units: %(names)s.')
+                self._cache[cache_key] = ValidationError(
+                    message
+                    % {"text": _cell_text(text), "names": "、".join(u.name for u in current)},
+                    code="unknown_value",
+                )
+        found = self._cache[cache_key]
+        if isinstance(found, ValidationError):
+            raise found
+        return found  # type: ignore[return-value]
 
     def region(self, text: object) -> Region:
         """A place: "广东省深圳市", "深圳", "韩国首尔"; bare district names within the home city."""

@@ -33,8 +33,15 @@ from yinli.projects.models import Project
 from . import batches, jobs
 from .convert import shown
 from .fai import import_fai
-from .forms import CommitForm, FaiUploadForm, MappingForm, UploadForm
-from .importer import commit_import, open_for_import, preview_import, save_mapping, undo_import
+from .forms import CommitForm, DecisionForm, FaiUploadForm, MappingForm, UploadForm
+from .importer import (
+    check_row_decision,
+    commit_import,
+    open_for_import,
+    preview_import,
+    save_mapping,
+    undo_import,
+)
 from .mapping import FIELD_LABELS
 from .models import BatchStatus, ImportBatch
 from .reader import LedgerFileError, open_ledger
@@ -43,7 +50,8 @@ PER_PAGE = 100
 LIST_PER_PAGE = 50
 SAMPLES = 3
 SAMPLE_SCAN_ROWS = 50
-ACTIONS = ("create", "update", "unchanged", "error")
+ACTIONS = ("create", "update", "unchanged", "error", "held")
+DUPLICATE_ROWS_PER_PAGE = 50
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -333,8 +341,11 @@ def _render_preview(request, kept, district, data, form=None):
         }
         for row, action, name, project_id, changes in rows_page.object_list
     ]
-    duplicates_page = _page(request, data["possible_duplicates"], "dpage")
     names = {o[0]: o[2] for o in outcomes}
+    decisions = kept.decisions
+    duplicates_page, duplicate_rows = _duplicate_rows(request, data, decisions, names)
+    held = [o[0] for o in outcomes if o[1] == "held"]
+    undecided = sum(1 for row in held if str(row) not in decisions)
     return render(
         request,
         "ledger/preview.html",
@@ -352,21 +363,101 @@ def _render_preview(request, kept, district, data, form=None):
             "rows": rows,
             "show": show if show in ACTIONS else "",
             "duplicates_page": duplicates_page,
-            "duplicates": batches.describe_duplicates(
-                request.user, list(duplicates_page.object_list), names
-            ),
+            "duplicate_rows": duplicate_rows,
+            "held_count": len(held),
+            "undecided_count": undecided,
             "warnings": data["warnings"][:200],
             "skipped_rows": data["skipped_rows"],
             "form": form or CommitForm(),
-            "importable": counts["create"] + counts["update"],
+            "importable": counts["create"] + counts["update"] + len(held),
         },
     )
+
+
+def _duplicate_rows(request, data: dict, decisions: dict, names: dict):
+    """The possible duplicates by row (a page of rows), each with its warnings and its answer."""
+    by_row: dict[int, list[dict]] = {}
+    for entry in data["possible_duplicates"]:
+        by_row.setdefault(entry["row"], []).append(entry)
+    actions = {o[0]: o[1] for o in data["outcomes"]}
+    page = _page(request, list(by_row.items()), "dpage", DUPLICATE_ROWS_PER_PAGE)
+    entries = [entry for _row, found in page.object_list for entry in found]
+    described: dict[int, list[dict]] = defaultdict(list)
+    for item in batches.describe_duplicates(request.user, entries, names):
+        described[item["row"]].append(item)
+    rows = []
+    for row, _found in page.object_list:
+        decision = decisions.get(str(row))
+        rows.append(
+            {
+                "row": row,
+                "name": names.get(row, ""),
+                "action": actions.get(row, ""),
+                "decidable": actions.get(row) == "held",
+                "decision": decision,
+                "items": described.get(row, []),
+            }
+        )
+    return page, rows
+
+
+@require_POST
+def decide(request, token: str):
+    """Record (or clear) the answer for one row's duplicate warning; written at the commit."""
+    kept = _get_upload(request, token)
+    _district(request, kept)
+    data = kept.preview()
+    if data is None or kept.active:
+        return redirect("ledger:preview", kept.token)
+    form = DecisionForm(request.POST)
+    anchor = "#duplicates"
+    if not form.is_valid():
+        messages.error(request, _("The answer could not be read; choose one of the options."))
+        return redirect(reverse("ledger:preview", args=[kept.token]) + anchor)
+    row = form.cleaned_data["row"]
+    candidates = [d["project_id"] for d in data["possible_duplicates"] if d["row"] == row]
+    held = any(o[0] == row and o[1] == "held" for o in data["outcomes"])
+    if not candidates or not held:
+        raise Http404
+    decisions = kept.decisions
+    if form.cleaned_data["decision"] == "clear":
+        decisions.pop(str(row), None)
+    else:
+        try:
+            answer = check_row_decision(
+                {
+                    "decision": form.cleaned_data["decision"],
+                    "reason": form.cleaned_data.get("reason") or "",
+                    "same_as": form.cleaned_data.get("same_as"),
+                },
+                candidates,
+            )
+        except ValidationError as exc:
+            messages.error(
+                request,
+                _("Row %(row)s: %(message)s") % {"row": row, "message": " ".join(exc.messages)},
+            )
+            return redirect(reverse("ledger:preview", args=[kept.token]) + anchor)
+        decisions[str(row)] = answer
+    kept.meta["decisions"] = decisions
+    kept.save_meta()
+    page = request.POST.get("dpage")
+    query = f"?dpage={page}" if page and page.isdigit() else ""
+    return redirect(reverse("ledger:preview", args=[kept.token]) + query + anchor)
 
 
 # -- 4. commit ---------------------------------------------------------------------------------
 
 
-def _run_commit(kept: jobs.Upload, *, user, district, skip_invalid: bool, bulk: bool) -> dict:
+def _run_commit(
+    kept: jobs.Upload,
+    *,
+    user,
+    district,
+    skip_invalid: bool,
+    bulk: bool,
+    undecided_reason: str = "",
+) -> dict:
     rows = (kept.preview() or {}).get("counts", {}).get("rows") or kept.meta.get("estimate")
     # Bulk mode with skip_invalid writes in one pass; otherwise every row is checked first.
     phases = ["writing"] if bulk and skip_invalid else ["checking", "writing"]
@@ -379,6 +470,9 @@ def _run_commit(kept: jobs.Upload, *, user, district, skip_invalid: bool, bulk: 
         skip_invalid=skip_invalid,
         bulk=bulk,
         progress=progress,
+        decisions=kept.decisions,
+        undecided="distinct" if undecided_reason else "hold",
+        undecided_reason=undecided_reason,
     )
     kept.path.unlink(missing_ok=True)
     kept.forget_preview()
@@ -435,8 +529,14 @@ def commit(request, token: str):
     if data is None:
         return redirect("ledger:preview", kept.token)
     form = CommitForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _render_preview(request, kept, district, data, form=form)
     skip_invalid = form.cleaned_data.get("skip_invalid", False)
+    undecided_reason = (
+        form.cleaned_data["undecided_reason"].strip()
+        if form.cleaned_data.get("undecided_distinct")
+        else ""
+    )
     if data["errors"] and not skip_invalid:
         messages.error(
             request,
@@ -457,6 +557,7 @@ def commit(request, token: str):
         district=district,
         skip_invalid=skip_invalid,
         bulk=jobs.use_bulk(rows),
+        undecided_reason=undecided_reason,
     )
     if not background:
         with jobs.write_lock(wait=False) as free:

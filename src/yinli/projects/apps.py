@@ -6,3 +6,8 @@ class ProjectsConfig(AppConfig):
     name = "yinli.projects"
     label = "projects"
     verbose_name = _("Projects")
+
+    def ready(self):
+        from . import stagedates
+
+        stagedates.connect()

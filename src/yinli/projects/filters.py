@@ -42,11 +42,26 @@ def source_q(region: Region) -> Q:
 
 
 def source_group_q(group: RegionGroup) -> Q:
-    members = list(group.members.all())
-    condition = Q(pk__in=[])
-    for member in members:
-        condition |= source_q(member)
-    return condition
+    """Projects whose investor comes from any member of `group` (or anywhere under one).
+
+    The same as OR-ing source_q over the members, written as four IN lists per side so that
+    the condition stays small however many members a group has.
+    """
+    members = [member.pk for member in group.members.all()]
+    if not members:
+        return Q(pk__in=[])
+
+    def within(prefix: str) -> Q:
+        return (
+            Q(**{f"{prefix}__in": members})
+            | Q(**{f"{prefix}__city__in": members})
+            | Q(**{f"{prefix}__province__in": members})
+            | Q(**{f"{prefix}__parent__in": members})
+        )
+
+    return (Q(controller_region__isnull=False) & within("controller_region")) | (
+        Q(controller_region__isnull=True) & within("signing_region")
+    )
 
 
 class ProjectFilter(df.FilterSet):

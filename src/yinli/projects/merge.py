@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from yinli.companies.merge import _references, _rows, may_merge, move_references
 from yinli.companies.merge import restore_references as _restore
 from yinli.core.services import PermissionDeniedError, save_tracked
+from yinli.reporting.locks import check_project_write as check_locked_periods
 
 from .models import Conflict, Project, ProjectMerge
 
@@ -68,6 +69,7 @@ def project_merge(
     kept = Project.all_objects.select_for_update().get(pk=kept.pk)
     merged = Project.all_objects.select_for_update().get(pk=merged.pk)
     _check(kept, merged)
+    check_locked_periods(project=merged, by=by, action="merge")  # 定版锁库 (reporting)
     moved = move_references(source=merged, target=kept, skip=_SKIP)
     before = {"notes": kept.notes, "tags_added": []}
     added = list(merged.tags.exclude(pk__in=kept.tags.values("pk")).values_list("pk", flat=True))
@@ -115,6 +117,7 @@ def project_unmerge(*, record: ProjectMerge, by, check_permission: bool = True) 
         )
     kept = Project.all_objects.get(pk=record.kept_id)
     merged = Project.all_objects.get(pk=record.merged_id)
+    check_locked_periods(project=merged, by=by, action="unmerge")  # 定版锁库 (reporting)
     _restore(moved=record.moved, source=merged, target=kept)
     before = record.kept_before or {}
     if before.get("tags_added"):

@@ -173,6 +173,21 @@ class Project(Tracked):
     )
     # Set once, at the first formal signing, and never moved: figures count a project here.
     first_signed_on = models.DateField(_("first signed on"), null=True, blank=True, db_index=True)
+    # The stage log's first dates, repeated here for the pipeline figures (never typed in; kept in
+    # step with the log by yinli.projects.stagedates).
+    entered_on = models.DateField(
+        _("first entered on"), null=True, blank=True, editable=False, db_index=True
+    )
+    entered_stage = models.CharField(
+        _("first stage"), max_length=16, choices=Stage.choices, blank=True, editable=False
+    )
+    lead_on = models.DateField(_("lead since"), null=True, blank=True, editable=False)
+    started_on = models.DateField(
+        _("construction first started on"), null=True, blank=True, editable=False, db_index=True
+    )
+    producing_on = models.DateField(
+        _("first in production on"), null=True, blank=True, editable=False, db_index=True
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
@@ -231,7 +246,18 @@ class Project(Tracked):
         _("why it is a different investment"), max_length=300, blank=True
     )
 
-    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["name_initials"])
+    history = HistoricalRecords(
+        m2m_fields=[tags],
+        excluded_fields=[
+            "name_initials",
+            # Derived from the stage log, which has its own dates.
+            "entered_on",
+            "entered_stage",
+            "lead_on",
+            "started_on",
+            "producing_on",
+        ],
+    )
 
     class Meta:
         ordering = ["-first_signed_on", "-id"]
@@ -252,6 +278,13 @@ class Project(Tracked):
 
         self.name = " ".join(self.name.split())
         self.name_initials = pinyin_initials(self.name)[:200]
+        if self.pk is not None and not self._state.adding:
+            # Derived again from the stage log: an object loaded before a stage change must
+            # not write back old dates (yinli.projects.stagedates).
+            from .stagedates import stage_dates_of
+
+            for key, value in stage_dates_of(self.pk).items():
+                setattr(self, key, value)
         super().save(*args, **kwargs)
 
     @property

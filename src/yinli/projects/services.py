@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from yinli.core import scoping
 from yinli.core.services import PermissionDeniedError, restore, save_tracked, soft_delete
+from yinli.reporting.locks import check_project_write as check_locked_periods
 
 from .claims import claim_for_new_project
 from .models import Project, Stage, StageChange, Status, stage_rank
@@ -116,6 +117,7 @@ def project_create(
         _check_stage_requirements(project, Stage.LEAD)
     _validate(project)
     save_tracked(instance=project, by=by)
+    check_locked_periods(project=project, by=by, action="create")  # 定版锁库 (reporting)
     if tags:
         project.tags.set(tags)
     StageChange.objects.create(project=project, stage=stage, on=stage_on, by=by)
@@ -142,6 +144,7 @@ def project_update(
     # A project that stands at or past 签约 must keep what that stage needs.
     _check_stage_requirements(project, project.stage)
     _validate(project)
+    check_locked_periods(project=project, by=by, action="update")  # 定版锁库 (reporting)
     save_tracked(instance=project, by=by, expected_version=version)
     if tags is not None:
         project.tags.set(tags)
@@ -176,6 +179,7 @@ def project_advance_stage(
             % {"on": on, "current": project.stage_on}
         )
     _check_stage_requirements(project, stage)
+    check_locked_periods(project=project, by=by, action="stage", stage=stage, on=on)
     project.stage = stage
     project.stage_on = on
     if stage_rank(stage) >= stage_rank(Stage.SIGNED) and project.first_signed_on is None:
@@ -209,10 +213,12 @@ def project_set_status(
 def project_delete(*, project: Project, by, version: int) -> Project:
     if not scoping.can_change_project(by, project):
         raise PermissionDeniedError()
+    check_locked_periods(project=project, by=by, action="delete")  # 定版锁库 (reporting)
     return soft_delete(instance=project, by=by, expected_version=version)
 
 
 def project_restore(*, project: Project, by, version: int | None = None) -> Project:
     if not scoping.can_change_project(by, project):
         raise PermissionDeniedError()
+    check_locked_periods(project=project, by=by, action="restore")  # 定版锁库 (reporting)
     return restore(instance=project, by=by, expected_version=version)

@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import (
     Case,
     Count,
+    DurationField,
+    ExpressionWrapper,
     F,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -49,7 +51,6 @@ from yinli.projects.models import (
     Category,
     FundsInPlace,
     Stage,
-    StageChange,
     Status,
 )
 
@@ -91,12 +92,12 @@ class Context:
     district: OrgUnit | None = None
     previous: Period | None = None
     words: dict = field(default_factory=dict)
-    refs: selectors.Refs | None = None
+    refs: selectors.Refs | selectors.LazyRefs | None = None
 
     def __post_init__(self):
         self.previous = self.previous or previous_year(self.period)
         self.words = self.words or wording_of(self.definition)
-        self.refs = self.refs or selectors.Refs.load()
+        self.refs = self.refs or selectors.LazyRefs()
 
     def counted(self, period: Period | None = None) -> QuerySet:
         period = period or self.period
@@ -106,6 +107,20 @@ class Context:
             end=period.end,
             user=self.user,
             district=self.district,
+        )
+
+    def counted_in(self, *periods: Period) -> QuerySet:
+        """The projects counted in any of `periods` (this period and last year's, say)."""
+        return selectors.counted_projects_in(
+            definition=self.definition,
+            periods=periods,
+            user=self.user,
+            district=self.district,
+        )
+
+    def in_statistics_in(self, *periods: Period) -> QuerySet:
+        return selectors.in_statistics_projects_in(
+            periods=periods, user=self.user, district=self.district
         )
 
     def in_statistics(self, period: Period | None = None) -> QuerySet:
@@ -131,35 +146,72 @@ class Context:
 # --- headline figures -------------------------------------------------------------------------
 
 
-def _signed_aggregate(queryset: QuerySet, definition) -> dict:
+YOY_AGGREGATES = ("count", "wan")
+
+
+def _signed_aggregate(queryset: QuerySet, definition, periods: dict | None = None) -> dict:
+    """The headline aggregates of `queryset` (the counted projects), in one query.
+
+    With `periods` ({"now": Period, "before": Period}) `queryset` holds the projects counted in
+    either, and the aggregates come per period (filtered on first_signed_on): all of them for
+    "now", only the counts and totals (overall and per category, what a year-on-year change
+    needs) for the others. Without, every aggregate of the whole queryset.
+    """
     foreign = selectors.foreign_funded_q()
     agreed = Q(foreign_investment__gt=0)
     aggregates = {
-        "count": Count("pk"),
-        "wan": Sum("total_investment"),
-        "foreign_count": Count("pk", filter=foreign),
-        "foreign_wan": Sum("total_investment", filter=foreign),
-        "foreign_agreed_wan": Sum("stat_foreign_yuan", filter=agreed),
-        "foreign_unconverted": Count("pk", filter=agreed & Q(stat_rate__isnull=True)),
-        "state_owned_count": Count("pk", filter=selectors.state_owned_q()),
-        "state_owned_wan": Sum("total_investment", filter=selectors.state_owned_q()),
+        "count": (Count, Q()),
+        "wan": (Sum, Q()),
+        "foreign_count": (Count, foreign),
+        "foreign_wan": (Sum, foreign),
+        "foreign_agreed_wan": (Sum, agreed),
+        "foreign_unconverted": (Count, agreed & Q(stat_rate__isnull=True)),
+        "state_owned_count": (Count, selectors.state_owned_q()),
+        "state_owned_wan": (Sum, selectors.state_owned_q()),
     }
     for category in definition.categories:
-        aggregates[f"count_{category}"] = Count("pk", filter=Q(category=category))
-        aggregates[f"wan_{category}"] = Sum("total_investment", filter=Q(category=category))
-    return queryset.annotate(
+        aggregates[f"count_{category}"] = (Count, Q(category=category))
+        aggregates[f"wan_{category}"] = (Sum, Q(category=category))
+    columns = {Count: "pk", Sum: "total_investment"}
+
+    def made(name, function, condition, within=None):
+        column = "stat_foreign_yuan" if name == "foreign_agreed_wan" else columns[function]
+        condition = condition & within if within is not None else condition
+        return function(column, filter=condition) if condition else function(column)
+
+    if periods is None:
+        expressions = {name: made(name, *spec) for name, spec in aggregates.items()}
+    else:
+        expressions = {
+            f"{when}:{name}": made(name, *spec, selectors.signed_in(period))
+            for when, period in periods.items()
+            for name, spec in aggregates.items()
+            if when == "now" or name in YOY_AGGREGATES or name.startswith(("count_", "wan_"))
+        }
+    result = queryset.annotate(
         # Looked up only where there is agreed foreign investment to convert.
         stat_rate=Case(
             When(agreed, then=selectors.rate_to_yuan()), output_field=selectors.RATE_FIELD
         ),
         stat_foreign_yuan=F("foreign_investment") * F("stat_rate"),
-    ).aggregate(**aggregates)
+    ).aggregate(**expressions)
+    if periods is None:
+        return result
+    return {
+        when: {name: result[f"{when}:{name}"] for name in aggregates if f"{when}:{name}" in result}
+        for when in periods
+    }
 
 
 def signed_figures(ctx: Context) -> dict:
     """Signed above the threshold, its categories, foreign projects and state-owned investors."""
-    now = _signed_aggregate(ctx.counted(), ctx.definition)
-    before = _signed_aggregate(ctx.counted(ctx.previous), ctx.definition)
+    # This period and the same one a year before in one pass (conditional aggregates).
+    both = _signed_aggregate(
+        ctx.counted_in(ctx.period, ctx.previous),
+        ctx.definition,
+        {"now": ctx.period, "before": ctx.previous},
+    )
+    now, before = both["now"], both["before"]
     signed = {
         "count": now["count"],
         "investment_yi": yi(now["wan"]),
@@ -222,10 +274,15 @@ def signed_figures(ctx: Context) -> dict:
 def in_statistics_figures(ctx: Context) -> dict:
     """Newly 入库列统: count and investment, with last year's and the change."""
 
-    def totals(queryset):
-        return queryset.aggregate(count=Count("pk"), wan=Sum("total_investment"))
-
-    now, before = totals(ctx.in_statistics()), totals(ctx.in_statistics(ctx.previous))
+    periods = {"now": ctx.period, "before": ctx.previous}
+    result = ctx.in_statistics_in(ctx.period, ctx.previous).aggregate(
+        **{
+            f"{when}:{name}": function(column, filter=selectors.in_statistics_in(period))
+            for when, period in periods.items()
+            for name, function, column in (("count", Count, "pk"), ("wan", Sum, "total_investment"))
+        }
+    )
+    now, before = ({"count": result[f"{w}:count"], "wan": result[f"{w}:wan"]} for w in periods)
     return {
         "count": now["count"],
         "investment_yi": yi(now["wan"]),
@@ -492,25 +549,11 @@ def pipeline(ctx) -> dict:
             for key in order
         ]
 
-    first = StageChange.objects.filter(project=OuterRef("pk")).order_by("on", "id")
-    # Only a project with a lead entry in the period can have entered as a lead in it: the stage
-    # log's (stage, on) index finds those few before the per-project first entry is looked up.
-    entered = StageChange.objects.filter(
-        stage__in=REACHED_LEAD, on__range=(period.start, period.end)
-    ).values("project_id")
-    leads = (
-        live.filter(pk__in=entered)
-        .annotate(
-            stat_entered_on=Subquery(first.values("on")[:1]),
-            stat_entered_stage=Subquery(first.values("stage")[:1]),
-        )
-        .filter(
-            # One BETWEEN: the first entry's date is looked up once per project, not twice.
-            stat_entered_on__range=(period.start, period.end),
-            stat_entered_stage__in=REACHED_LEAD,
-        )
-        .aggregate(count=Count("pk"), signed=Count("pk", filter=Q(first_signed_on__isnull=False)))
-    )
+    # The leads that entered in the period: the stage log's first entry (kept on the project
+    # as entered_on / entered_stage, yinli.projects.stagedates) is a 线索 or 洽谈 within it.
+    leads = live.filter(
+        entered_on__range=(period.start, period.end), entered_stage__in=REACHED_LEAD
+    ).aggregate(count=Count("pk"), signed=Count("pk", filter=Q(first_signed_on__isnull=False)))
     return {
         "by_stage": rows(by_stage, STAGE_ORDER, Stage, "stage"),
         "by_status": rows(by_status, list(Status.values), Status, "status"),
@@ -523,55 +566,71 @@ def pipeline(ctx) -> dict:
     }
 
 
-def median_days(ctx) -> dict:
-    """Median days lead → signing, signing → 开工, 开工 → 投产 (stage log and first_signed_on).
+#: The spans of median_days: (key, from, to), dates of the project (the stage log's first dates
+#: kept on it by yinli.projects.stagedates, and first_signed_on).
+SPANS = (
+    ("lead_to_signed", "lead_on", "first_signed_on"),
+    ("signed_to_started", "first_signed_on", "started_on"),
+    ("started_to_producing", "started_on", "producing_on"),
+)
 
-    One query returns the dates of the projects that reached a later stage in the period; the
-    medians of those few day counts are taken in Python.
+
+def median_days(ctx) -> dict:
+    """Median days lead → signing, signing → 开工, 开工 → 投产, of the projects that reached the
+    later stage in the period (from the earlier one, when it came first).
+
+    Per span one GROUP BY over the projects whose later date lies in the period (an index range)
+    returns how many took each number of days; the median is read off those counts.
     """
     period = ctx.period
-    # Only projects signed in the period or with a 开工 (or later) entry in it can qualify: found
-    # first (indexes on first_signed_on and the stage log's (stage, on)), so that the aggregate
-    # over the stage log runs on those few projects, not on every live one.
-    reached = StageChange.objects.filter(
-        stage__in=REACHED_STARTED, on__range=(period.start, period.end)
-    ).values("project_id")
-    dates = (
-        ctx.live()
-        .filter(Q(first_signed_on__range=(period.start, period.end)) | Q(pk__in=reached))
-        .annotate(
-            stat_lead_on=Min("stage_changes__on", filter=Q(stage_changes__stage__in=REACHED_LEAD)),
-            stat_started_on=Min(
-                "stage_changes__on", filter=Q(stage_changes__stage__in=REACHED_STARTED)
-            ),
-            stat_producing_on=Min(
-                "stage_changes__on", filter=Q(stage_changes__stage__in=REACHED_PRODUCING)
-            ),
+    live = ctx.live()
+    medians = {}
+    for key, since, until in SPANS:
+        counts = (
+            live.filter(
+                **{
+                    f"{until}__range": (period.start, period.end),
+                    f"{since}__isnull": False,
+                    f"{since}__lte": F(until),
+                }
+            )
+            .annotate(
+                stat_span=ExpressionWrapper(F(until) - F(since), output_field=DurationField())
+            )
+            .values("stat_span")
+            .annotate(count=Count("pk"))
+            .order_by()
         )
-        .filter(
-            Q(first_signed_on__range=(period.start, period.end))
-            | Q(stat_started_on__range=(period.start, period.end))
-            | Q(stat_producing_on__range=(period.start, period.end))
+        medians[key] = _median_of_counts(
+            sorted((_days(item["stat_span"]), item["count"]) for item in counts)
         )
-        .values_list("stat_lead_on", "first_signed_on", "stat_started_on", "stat_producing_on")
-    )
-    spans: dict[str, list[int]] = {
-        "lead_to_signed": [],
-        "signed_to_started": [],
-        "started_to_producing": [],
-    }
-    inside = lambda day: day is not None and period.start <= day <= period.end  # noqa: E731
-    for lead_on, signed_on, started_on, producing_on in dates:
-        for key, a, b in (
-            ("lead_to_signed", lead_on, signed_on),
-            ("signed_to_started", signed_on, started_on),
-            ("started_to_producing", started_on, producing_on),
-        ):
-            if a is not None and inside(b) and a <= b:
-                spans[key].append((b - a).days)
-    return {
-        key: Decimal(str(statistics.median(days))) if days else None for key, days in spans.items()
-    }
+    return medians
+
+
+def _days(span) -> int:
+    """A span of days as the database gives it (a timedelta; a number of microseconds on some)."""
+    if isinstance(span, timedelta):
+        return span.days
+    return int(span) // 86_400_000_000
+
+
+def _median_of_counts(counts: list[tuple[int, int]]) -> Decimal | None:
+    """The median of values given as sorted (value, how many) pairs; None when there are none.
+
+    As statistics.median: the middle value, or the mean of the two middle ones.
+    """
+    total = sum(n for _value, n in counts)
+    if not total:
+        return None
+    wanted = sorted({(total - 1) // 2, total // 2})  # the middle position(s), 0-based
+    found = []
+    seen = 0
+    for value, n in counts:
+        while wanted and wanted[0] < seen + n:
+            found.append(value)
+            wanted.pop(0)
+        seen += n
+    return Decimal(str(statistics.median(found)))
 
 
 # --- everything together ------------------------------------------------------------------------

@@ -99,10 +99,25 @@ def counted_projects(
     *, definition, start: date, end: date, user=None, district: OrgUnit | None = None
 ) -> QuerySet[Project]:
     """Signed projects above the threshold in [start, end] under `definition` (see above)."""
+    return counted_projects_in(
+        definition=definition, periods=[(start, end)], user=user, district=district
+    )
+
+
+def counted_projects_in(
+    *, definition, periods, user=None, district: OrgUnit | None = None
+) -> QuerySet[Project]:
+    """The projects counted in any of `periods` ((start, end) pairs, or Periods).
+
+    The same rules as :func:`counted_projects` (which is this with one period): a figure and the
+    same figure a year before come out of one query, told apart by first_signed_on (see
+    :func:`signed_in`).
+    """
+    signed = Q()
+    for period in periods:
+        signed |= signed_in(period)
     queryset = live_projects(user=user, district=district).filter(
-        category__in=list(definition.categories),
-        first_signed_on__gte=start,
-        first_signed_on__lte=end,
+        signed, category__in=list(definition.categories)
     )
     if not definition.count_expansion:
         queryset = queryset.exclude(kind=Kind.EXPANSION)
@@ -121,6 +136,16 @@ def counted_projects(
     return queryset.filter(condition)
 
 
+def _bounds(period) -> tuple[date, date]:
+    return (period.start, period.end) if hasattr(period, "start") else tuple(period)
+
+
+def signed_in(period) -> Q:
+    """First signed within `period` (a Period or a (start, end) pair): where a project counts."""
+    start, end = _bounds(period)
+    return Q(first_signed_on__gte=start, first_signed_on__lte=end)
+
+
 def in_statistics_projects(
     *, start: date, end: date, user=None, district: OrgUnit | None = None, definition=None
 ) -> QuerySet[Project]:
@@ -128,7 +153,23 @@ def in_statistics_projects(
 
     `definition` is accepted for symmetry; today no parameter of it changes this set.
     """
-    return live_projects(user=user, district=district).filter(fai_on__gte=start, fai_on__lte=end)
+    return in_statistics_projects_in(periods=[(start, end)], user=user, district=district)
+
+
+def in_statistics_projects_in(
+    *, periods, user=None, district: OrgUnit | None = None, definition=None
+) -> QuerySet[Project]:
+    """Newly 入库列统 in any of `periods` (see :func:`in_statistics_in`)."""
+    accepted = Q()
+    for period in periods:
+        accepted |= in_statistics_in(period)
+    return live_projects(user=user, district=district).filter(accepted)
+
+
+def in_statistics_in(period) -> Q:
+    """入库列统 (fai_on) within `period` (a Period or a (start, end) pair)."""
+    start, end = _bounds(period)
+    return Q(fai_on__gte=start, fai_on__lte=end)
 
 
 # --- foreign-funded projects and money in other currencies -----------------------------------
@@ -204,6 +245,26 @@ class Refs:
             home=regions.get(settings.HOME_REGION),
             ids={code: region.pk for code, region in regions.items()},
         )
+
+
+class LazyRefs:
+    """Refs loaded on first use: a figure that needs no source rule costs no query for them."""
+
+    def __init__(self):
+        self._refs: Refs | None = None
+
+    def _loaded(self) -> Refs:
+        if self._refs is None:
+            self._refs = Refs.load()
+        return self._refs
+
+    @property
+    def home(self) -> Region | None:
+        return self._loaded().home
+
+    @property
+    def ids(self) -> dict[str, int]:
+        return self._loaded().ids
 
 
 def _source(attr: str, output_field=None):

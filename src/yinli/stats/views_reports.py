@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from yinli.reporting.selectors import corrections_for_published
 from yinli.web.fields import apply_service_errors
 
 from .docx import (
@@ -138,6 +139,7 @@ def published_detail(request, pk: int):
             "tables": tables,
             "diff": diff,
             "superseded_by": getattr(published, "superseded_by", None),
+            "corrections": corrections_for_published(published),  # reporting: 定版后更正
         },
     )
 

@@ -6,3 +6,6 @@ class SupervisionConfig(AppConfig):
     name = "yinli.supervision"
     label = "supervision"
     verbose_name = _("Supervision")
+
+    def ready(self) -> None:
+        from . import panels, scoping, signals  # noqa: F401  (panels, owner rules, seeding)

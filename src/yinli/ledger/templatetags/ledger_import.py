@@ -20,6 +20,7 @@ ACTION_COLOURS = {
     "update": "primary",
     "unchanged": "secondary",
     "error": "danger",
+    "held": "warning",
 }
 
 
@@ -47,6 +48,7 @@ def action_badge(action):
         "update": _("update"),
         "unchanged": _("unchanged"),
         "error": _("error"),
+        "held": _("held for a decision"),
     }
     return format_html(
         '<span class="badge text-bg-{}">{}</span>',

@@ -3,12 +3,23 @@
     yinli chains load [--replace] [--file PATH]
     yinli chains classify [--chain NAME] [--chunk N] [--user NAME] [--format json|text]
     yinli chains classify-text TEXT [--code C3841] [--chain NAME] [--format json|text]
+    yinli chains import PATH [--source NAME] [--skip-invalid] [--classify] [--user NAME]
+                             [--format json|text]
+    yinli chains targets --chain NAME --node NAME [--limit N] [--user NAME]
+                         [--format json|xlsx|text] [--output PATH]
 
 ``load`` loads the shipped chains (chains/data/chains.json) and the GB/T 4754 table; a chain that
 exists is kept unless --replace. ``classify`` places every company on the nodes (of one chain
 with --chain), streamed in chunks with a progress bar on stderr; reviewed placements stay.
 ``classify-text`` prints the nodes a business scope lands on: with --format json
 ``[{"chain", "node", "node_id", "score", "matched"}]`` best first, ``[]`` when it lands nowhere.
+``import`` reads an enterprise-base file (企业名录: .csv, .xlsx, .xls; millions of rows) into the
+company registry, matched by credit code (yinli.chains.enterprise), with a progress bar on
+stderr, then (with --classify) places the companies it created or changed on the chain nodes;
+--format json prints the summary (rows, created, updated, unchanged, errors […]).
+``targets`` ranks the node's targets (chains.targets): with --format json
+``[{"company", "credit_code", "region", "score", "parts": {…}}]`` best first; with xlsx a workbook
+written to --output.
 JSON alone on stdout; exit 0 on success, 1 when the data stopped it, 2 for a usage error.
 """
 
@@ -24,10 +35,13 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from yinli.chains import services
+from yinli.chains.enterprise import CHUNK_SIZE, import_enterprises
 from yinli.chains.loading import CHAINS_FILE, load_chains, load_industry_classes
 from yinli.chains.models import Chain
 from yinli.companies.models import Company
 from yinli.core.models import User
+from yinli.core.services import PermissionDeniedError
+from yinli.ledger.management.commands._common import acting_user
 
 
 def _chain(name: str | None) -> Chain | None:
@@ -68,8 +82,30 @@ class Command(BaseCommand):
         text.add_argument("--chain", help="only the nodes of this chain")
         text.add_argument("--format", choices=["json", "text"], default="text")
 
+        imp = actions.add_parser("import", help="Import an enterprise-base file (企业名录).")
+        imp.add_argument("path", metavar="PATH", help="a .csv, .xlsx or .xls company list")
+        imp.add_argument("--source", default="", help="where the list comes from (default: file)")
+        imp.add_argument(
+            "--skip-invalid", action="store_true", help="import the valid rows, list the others"
+        )
+        imp.add_argument(
+            "--classify", action="store_true", help="then place the companies on chain nodes"
+        )
+        imp.add_argument("--chunk", type=int, default=CHUNK_SIZE, help="rows per batch")
+        imp.add_argument("--user", help="act as this user (default: the first city admin)")
+        imp.add_argument("--format", choices=["json", "text"], default="text")
+
+        tgt = actions.add_parser("targets", help="The ranked targets of a chain node.")
+        tgt.add_argument("--chain", required=True, help="the chain (its exact name)")
+        tgt.add_argument("--node", required=True, help="the node (its exact name in the chain)")
+        tgt.add_argument("--limit", type=int, default=50, help="how many targets (1-1000)")
+        tgt.add_argument("--user", help="act as this user (default: the first city admin)")
+        tgt.add_argument("--format", choices=["json", "xlsx", "text"], default="text")
+        tgt.add_argument("--output", help="the file to write (required with --format xlsx)")
+
     def handle(self, *args, action: str, **options):
-        return getattr(self, action.replace("-", "_"))(**options)
+        method = {"import": "import_file"}.get(action, action)
+        return getattr(self, method.replace("-", "_"))(**options)
 
     def load(self, *, file: str | None, replace: bool, format: str, **options):
         path = Path(file) if file else CHAINS_FILE
@@ -151,3 +187,145 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{m['score']:>5}  {m['chain']} · {m['node']}  ({'、'.join(m['matched'])})"
             )
+
+    def import_file(
+        self,
+        *,
+        path: str,
+        source: str,
+        skip_invalid: bool,
+        classify: bool,
+        chunk: int,
+        user: str | None,
+        format: str,
+        **options,
+    ):
+        if chunk < 1:
+            raise CommandError(_("--chunk must be at least 1."), returncode=2)
+        file = Path(path)
+        if not file.is_file():
+            raise CommandError(_("No such file: %(path)s.") % {"path": path}, returncode=2)
+        acting = acting_user(user)
+        quiet = options.get("verbosity", 1) == 0
+        bars: dict[str, tqdm] = {}
+
+        def bar(name: str, label: str, unit: str, done: int, total: int | None) -> None:
+            if name not in bars:
+                bars[name] = tqdm(
+                    total=total, desc=label, unit=unit, file=self.stderr._out, disable=quiet
+                )
+            current = bars[name]
+            if total is not None and current.total != total:
+                current.total = total
+            current.update(done - current.n)
+
+        try:
+            result = import_enterprises(
+                path=file,
+                user=acting,
+                source=source,
+                skip_invalid=skip_invalid,
+                classify=classify,
+                chunk_size=chunk,
+                progress=lambda done, total: bar("rows", _("Importing"), _("rows"), done, total),
+                classify_progress=lambda done, total: bar(
+                    "classify", _("Classifying"), _("companies"), done, total
+                ),
+            )
+        except PermissionDeniedError as error:
+            raise CommandError(str(error), returncode=1) from None
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages), returncode=1) from None
+        finally:
+            for current in bars.values():
+                current.close()
+        summary = result.summary()
+        if format == "json":
+            self.stdout.write(json.dumps(summary, ensure_ascii=False, default=str))
+        else:
+            for problem in result.errors[:50]:
+                self.stderr.write(
+                    _("Row %(row)s, %(column)s “%(value)s”: %(message)s")
+                    % {
+                        "row": problem.row,
+                        "column": problem.column,
+                        "value": problem.value,
+                        "message": problem.message,
+                    }
+                )
+            self.stderr.write(
+                _(
+                    "%(rows)s rows: %(created)s companies created, %(updated)s updated, "
+                    "%(unchanged)s unchanged, %(errors)s rows with errors (%(seconds)s s)."
+                )
+                % {
+                    "rows": summary["rows"],
+                    "created": summary["created"],
+                    "updated": summary["updated"],
+                    "unchanged": summary["unchanged"],
+                    "errors": summary["error_rows"],
+                    "seconds": summary["seconds"],
+                }
+            )
+            if not result.committed:
+                self.stderr.write(
+                    _("Nothing was imported: correct the rows above, or use --skip-invalid.")
+                )
+        if not result.committed:
+            raise CommandError(
+                _("The import stopped: %(count)s rows with errors.")
+                % {"count": summary["error_rows"]},
+                returncode=1,
+            )
+
+    def targets(
+        self,
+        *,
+        chain: str,
+        node: str,
+        limit: int,
+        user: str | None,
+        format: str,
+        output: str | None,
+        **options,
+    ):
+        from yinli.chains.models import ChainNode
+        from yinli.chains.target_lists import ranking_workbook
+        from yinli.chains.targets import rank_targets
+
+        if not 1 <= limit <= 1000:
+            raise CommandError(_("--limit must be between 1 and 1000."), returncode=2)
+        if format == "xlsx" and not output:
+            raise CommandError(_("--format xlsx needs --output PATH."), returncode=2)
+        selected = _chain(chain)
+        found = ChainNode.objects.filter(chain=selected, name=node.strip()).first()
+        if found is None:
+            names = "、".join(
+                ChainNode.objects.filter(chain=selected).values_list("name", flat=True)
+            )
+            raise CommandError(
+                _("No node named “%(name)s” in %(chain)s. Its nodes are: %(names)s.")
+                % {"name": node, "chain": selected.name, "names": names or "-"},
+                returncode=2,
+            )
+        acting = acting_user(user)
+        started = time.perf_counter()
+        ranked = rank_targets(node=found, user=acting, limit=limit)
+        seconds = time.perf_counter() - started
+        if format == "json":
+            self.stdout.write(json.dumps([t.as_json() for t in ranked], ensure_ascii=False))
+        elif format == "xlsx":
+            Path(output).write_bytes(ranking_workbook(node=found, targets=ranked))
+            self.stderr.write(
+                _("%(n)s targets written to %(path)s.") % {"n": len(ranked), "path": output}
+            )
+        else:
+            for rank, t in enumerate(ranked, start=1):
+                parts = " ".join(f"{k}={v}" for k, v in t.parts.items() if v)
+                self.stdout.write(
+                    f"{rank:>3} {t.score:>6}  {t.company.name}  {t.region_name}  {parts}"
+                )
+        self.stderr.write(
+            _("%(n)s targets of %(node)s in %(seconds)s s.")
+            % {"n": len(ranked), "node": found, "seconds": round(seconds, 3)}
+        )

@@ -3,6 +3,12 @@
     yinli import 台账.xlsx --district 京口区 --dry-run --format json
     yinli import 台账.xlsx --district jingkou --skip-invalid
     yinli import 全市项目.csv --bulk --skip-invalid
+    yinli import 台账.xlsx --duplicates distinct --duplicate-reason "集团在多个板块分别投资"
+
+A row that would create a project its investor (or its name) already has in another district is
+held — not written, listed under "held_rows" — unless --duplicates distinct (with
+--duplicate-reason) declares every such row a different investment; to answer row by row, use
+the preview page.
 
 Exit status: 0 done (or a clean dry run), 1 when errors stopped the import (or a dry run found
 errors), 2 for a usage error (an unknown district or user, a district that is not the user's).
@@ -39,6 +45,16 @@ class Command(BaseCommand):
             action="store_true",
             help="stream a very large file, written in undoable chunks",
         )
+        parser.add_argument(
+            "--duplicates",
+            choices=["hold", "distinct"],
+            default="hold",
+            help="rows that may duplicate a project of another district: hold them (default) "
+            "or import them as different investments (needs --duplicate-reason)",
+        )
+        parser.add_argument(
+            "--duplicate-reason", default="", help="why they are different investments"
+        )
         parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE)
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument("--user", help="act as this user (default: the first city admin)")
@@ -56,6 +72,8 @@ class Command(BaseCommand):
                     district=district,
                     progress=progress,
                     chunk_size=options["chunk_size"],
+                    undecided=options["duplicates"],
+                    undecided_reason=options["duplicate_reason"],
                 )
             else:
                 result = commit_import(
@@ -66,6 +84,8 @@ class Command(BaseCommand):
                     bulk=options["bulk"],
                     progress=progress,
                     chunk_size=options["chunk_size"],
+                    undecided=options["duplicates"],
+                    undecided_reason=options["duplicate_reason"],
                 )
         except FileNotFoundError as exc:
             raise CommandError(
@@ -135,5 +155,13 @@ class Command(BaseCommand):
             write(_("Note: row %(row)s, %(column)s: %(message)s") % warning)
         for duplicate in summary["possible_duplicates"]:
             write(_("Row %(row)s may duplicate project #%(project_id)s: %(reason)s") % duplicate)
+        if summary["held_rows"]:
+            write(
+                _(
+                    "Held, not written (possible duplicates nobody answered for): rows %(rows)s. "
+                    "Answer them on the preview page, or use --duplicates distinct."
+                )
+                % {"rows": "、".join(str(h["row"]) for h in summary["held_rows"])}
+            )
         if summary["batch"]:
             write(_("Import #%(batch)s recorded.") % summary)

@@ -1,0 +1,1357 @@
+"""The enterprise base (企业库): company lists as data vendors and registries export them.
+
+    result = import_enterprises(path="江苏企业名录.csv", user=analyst, source="省市场监管局")
+    result = import_enterprises(..., skip_invalid=True)     # the valid rows only
+    result = import_enterprises(..., classify=True)         # then place them on chain nodes
+
+A file (.csv in UTF-8 or GBK, .xlsx, .xls, .ods; read by the ledger's reader, streamed) holds one
+company a row under a header naming columns such as 企业名称, 统一社会信用代码, 法定代表人,
+注册资本, 成立日期, 登记状态, 所属省份/所属城市/所属区县, 企业类型, 国标行业, 参保人数, 经营范围,
+企业地址 (the variants vendors use are in :data:`COLUMN_SYNONYMS`).
+
+Matching, strongest first: the 统一社会信用代码 against the registry; then, for a row whose code
+the registry does not hold (or that has none), the normalized name of a company that has no
+code yet (the code is then filled in). A matched company takes the file's value of every field
+the file fills and that differs (the registry is the authority for these fields; a blank cell
+never empties a field); its region changes unless the file names a wider place that holds it.
+A row that matches nothing creates a company. A row whose values equal the company's is
+*unchanged*: importing a file twice changes nothing the second time. A code that appears twice
+in a file: the later row updates what the earlier one wrote.
+
+Writes are bulk, never one ORM save a row: rows are read, checked and written
+:data:`CHUNK_SIZE` at a time — COPY on PostgreSQL, ``executemany`` on SQLite — with a creation
+("+") or change ("~") record in the company history for each company written (by the importing
+user, reason "企业库导入"), and a :class:`~yinli.chains.models.CompanyProfile` row holding the
+enterprise type, the region of the export, the source and the time of the import. Without
+``skip_invalid`` the import is all or nothing: it runs in one transaction, stops writing at the
+first bad row, goes on checking to report every bad row, and rolls back. With ``skip_invalid``
+each chunk commits on its own and bad rows are left out (and reported).
+
+Classification (``classify=True`` or :func:`classify_imported`) places the companies the import
+created or changed on the chain nodes, with the rules of :mod:`yinli.chains.classify` and the
+review rules of :func:`yinli.chains.services.classify_companies` (reviewed rows stay), written in
+bulk the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import multiprocessing
+import os
+import re
+import time
+import unicodedata
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from operator import mul
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pypinyin import Style, lazy_pinyin
+
+from yinli.companies.models import Company, Ownership
+from yinli.companies.uscc import ALPHABET, REGISTRATION_KINDS, validate_uscc
+from yinli.core.models import Region
+from yinli.core.names import normalize_company_name
+from yinli.core.parsing import BLANK_MARKERS, parse_amount, parse_date
+from yinli.core.services import PermissionDeniedError
+from yinli.ledger.convert import Problem, shown
+from yinli.ledger.mapping import column_letter, header_key, header_unit
+from yinli.ledger.reader import HEADER_SEARCH_ROWS, LedgerFileError, Limits, filled, raw_rows
+
+from .classify import Classifier, company_text
+from .models import CompanyNode, CompanyProfile, Decision, IndustryClass, Source
+
+CHUNK_SIZE = 5000
+# Files of this many rows or more are converted by WORKERS processes beside the writer.
+PARALLEL_FROM = 50_000
+WORKERS = 2
+SQLITE_CACHE_KIB = 256 * 1024
+CLASSIFY_CHUNK = 5000
+MAX_LISTED = 1000  # errors (and warnings) listed in a result; all are counted
+HISTORY_REASON = "企业库导入"
+
+# field → the header words that name it (the first is the canonical header).
+COLUMN_SYNONYMS: dict[str, list[str]] = {
+    "name": ["企业名称", "公司名称", "企业全称", "名称", "市场主体名称", "单位名称", "企业名"],
+    "uscc": ["统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码", "统一代码"],
+    "legal_representative": ["法定代表人", "法人代表", "法定代表", "法人", "负责人", "经营者"],
+    "registered_capital": ["注册资本", "注册资金", "注册资本金"],
+    "established_on": ["成立日期", "成立时间", "注册日期", "注册时间", "设立日期", "成立年月"],
+    "registration_status": ["登记状态", "经营状态", "企业状态", "存续状态", "状态"],
+    "province": ["所属省份", "省份", "所在省份", "所属省", "省"],
+    "city": ["所属城市", "城市", "所在城市", "所属地市", "地市", "所属市", "市"],
+    "county": ["所属区县", "区县", "所在区县", "县区", "所属县区", "区", "县"],
+    "place": ["所属地区", "所在地区", "地区", "注册地", "所在地", "登记机关所在地"],
+    "enterprise_type": ["企业类型", "公司类型", "企业机构类型", "市场主体类型", "企业性质", "类型"],
+    "industry": [
+        "国标行业",
+        "所属行业",
+        "行业",
+        "行业分类",
+        "国民经济行业",
+        "行业代码",
+        "国民经济行业分类",
+        "行业门类",
+    ],
+    "insured_staff": ["参保人数", "社保人数", "参保人员数", "参保人员", "缴纳社保人数"],
+    "business_scope": ["经营范围", "主营业务", "业务范围"],
+    "address": ["企业地址", "注册地址", "地址", "住所", "通信地址", "经营地址", "办公地址"],
+}
+
+FIELD_LABELS: dict[str, Any] = {
+    "name": gettext_lazy("company name"),
+    "uscc": gettext_lazy("credit code"),
+    "legal_representative": gettext_lazy("legal representative"),
+    "registered_capital": gettext_lazy("registered capital"),
+    "established_on": gettext_lazy("established on"),
+    "registration_status": gettext_lazy("registration status"),
+    "province": gettext_lazy("province"),
+    "city": gettext_lazy("city"),
+    "county": gettext_lazy("county"),
+    "place": gettext_lazy("place"),
+    "enterprise_type": gettext_lazy("enterprise type"),
+    "industry": gettext_lazy("industry (GB/T 4754)"),
+    "insured_staff": gettext_lazy("insured staff"),
+    "business_scope": gettext_lazy("business scope"),
+    "address": gettext_lazy("address"),
+}
+
+_WORDS: list[tuple[str, str]] = sorted(
+    ((word, fld) for fld, words in COLUMN_SYNONYMS.items() for word in words),
+    key=lambda pair: len(pair[0]),
+    reverse=True,
+)
+_EXACT = {word: fld for word, fld in _WORDS}
+_REGION_FIELDS = ("province", "city", "county", "place")
+TEXT_LIMITS = {
+    "name": 200,
+    "legal_representative": 64,
+    "registration_status": 32,
+    "enterprise_type": 64,
+    "address": 300,
+}
+# Registry fields of a company the file may fill or change (compared and written as they are).
+REGISTRY_FIELDS = (
+    "name",
+    "legal_representative",
+    "registered_capital",
+    "established_on",
+    "registration_status",
+    "industry_code",
+    "insured_staff",
+    "business_scope",
+    "address",
+)
+
+
+def field_for_header(text: object) -> str | None:
+    """The enterprise-base field a header names: exact synonym first, else the longest synonym
+    (of two characters or more) the header contains."""
+    key = header_key(text)
+    if not key:
+        return None
+    if key in _EXACT:
+        return _EXACT[key]
+    for word, fld in _WORDS:
+        if len(word) >= 2 and word in key:
+            return fld
+    return None
+
+
+@dataclass
+class EnterpriseColumn:
+    index: int
+    header: str
+    field: str | None
+    unit: str | None = None
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.index)
+
+
+def map_header(cells: list) -> list[EnterpriseColumn]:
+    columns, taken = [], set()
+    for index, value in enumerate(cells):
+        header = " ".join(shown(value).split())
+        if not header:
+            continue
+        fld = field_for_header(header)
+        if fld in taken:
+            fld = None
+        if fld:
+            taken.add(fld)
+        unit = header_unit(header) if fld == "registered_capital" else None
+        columns.append(EnterpriseColumn(index=index, header=header, field=fld, unit=unit))
+    return columns
+
+
+# -- results ---------------------------------------------------------------------------------
+
+
+@dataclass
+class EnterpriseImport:
+    """What an import did (or, when it stopped, would have done)."""
+
+    file_name: str
+    source: str = ""
+    format: str = ""
+    header_row: int | None = None
+    columns: list[EnterpriseColumn] = field(default_factory=list)
+    counts: dict[str, int] = field(
+        default_factory=lambda: {
+            "rows": 0,
+            "created": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "merged": 0,
+            "error_rows": 0,
+            "warnings": 0,
+        }
+    )
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    committed: bool = False
+    skip_invalid: bool = False
+    imported_at: datetime.datetime | None = None
+    seconds: float = 0.0
+    classification: dict[str, Any] | None = None
+    # Primary keys of the companies created or changed (for the classification that follows).
+    company_ids: array = field(default_factory=lambda: array("q"))
+
+    @property
+    def ok(self) -> bool:
+        return self.committed
+
+    def error(self, problem: Problem) -> None:
+        if len(self.errors) < MAX_LISTED:
+            self.errors.append(problem)
+
+    def warn(self, problem: Problem) -> None:
+        self.counts["warnings"] += 1
+        if len(self.warnings) < MAX_LISTED:
+            self.warnings.append(problem)
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON summary of the command line (and the page)."""
+        done = self.committed
+        rows = self.counts["rows"]
+        return {
+            "file": self.file_name,
+            "source": self.source,
+            "format": self.format,
+            "header_row": self.header_row,
+            "columns": [
+                {"header": c.header, "column": c.letter, "field": c.field} for c in self.columns
+            ],
+            "committed": done,
+            "rows": rows,
+            "created": self.counts["created"] if done else 0,
+            "updated": self.counts["updated"] if done else 0,
+            "unchanged": self.counts["unchanged"],
+            "merged": self.counts["merged"],
+            "skipped": self.counts["error_rows"] if done else 0,
+            "error_rows": self.counts["error_rows"],
+            "errors": [p.as_dict() for p in self.errors],
+            "warning_count": self.counts["warnings"],
+            "warnings": [p.as_dict() for p in self.warnings],
+            "imported_at": self.imported_at.isoformat() if self.imported_at else None,
+            "seconds": round(self.seconds, 2),
+            "rows_per_second": round(rows / self.seconds) if self.seconds else 0,
+            "classification": self.classification,
+        }
+
+
+# -- cell values -----------------------------------------------------------------------------
+
+_USCC_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
+_USCC_VALUES = {char: position for position, char in enumerate(ALPHABET)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+# GB 11714 values: digits as themselves, letters A=10 … Z=35.
+_ORG_VALUES = {c: (int(c) if c.isdigit() else ord(c) - 55) for c in ALPHABET}
+
+
+def quick_uscc(text: str) -> str | None:
+    """A credit code already in canonical form that passes every check of
+    :func:`~yinli.companies.uscc.validate_uscc`, else None (then validate_uscc decides and
+    words the error). The bulk path's shortcut: the same checks without the text clean-up."""
+    if not _USCC_SHAPE.fullmatch(text) or not text[2:8].isdigit():
+        return None
+    if text[1] not in REGISTRATION_KINDS.get(text[0], ()):
+        return None
+    total = sum(map(mul, map(_USCC_VALUES.__getitem__, text[:17]), _USCC_WEIGHTS))
+    if ALPHABET[(31 - total % 31) % 31] != text[17]:
+        return None
+    org = sum(map(mul, map(_ORG_VALUES.__getitem__, text[8:16]), _ORG_WEIGHTS))
+    check = 11 - org % 11
+    if {10: "X", 11: "0"}.get(check, str(check)) != text[16]:
+        return None
+    return text
+
+
+_PLAIN_NUMBER = re.compile(r"(\d+(?:\.\d+)?)(万元人民币|万人民币|万元|万)?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_STAFF = re.compile(r"(\d+)(?:人)?")
+_CAPITAL_QUANTUM = Decimal("0.0001")
+_CAPITAL_LIMIT = Decimal(10) ** 14
+_INDUSTRY_CODE = re.compile(r"^([A-Ta-t])?\s*(\d{2,4})(?!\d)")
+_INDUSTRY_PATH = re.compile(r"[-—>/|·\s]+")
+
+_INITIALS: dict[str, str] = {}
+_LONGEST_BLANK_MARKER = max(len(marker) for marker in BLANK_MARKERS)
+
+
+def name_initials(normalized: str) -> str:
+    """Pinyin initials of a normalized name, a character at a time (cached per character): the
+    bulk path's stand-in for :func:`yinli.core.names.pinyin_initials`, which reads whole
+    phrases and costs ten times as much."""
+    out = []
+    for char in normalized:
+        initial = _INITIALS.get(char)
+        if initial is None:
+            initial = "".join(lazy_pinyin(char, style=Style.FIRST_LETTER)).lower()
+            _INITIALS[char] = initial
+        out.append(initial)
+    return "".join(out)[:200]
+
+
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if len(value) > _LONGEST_BLANK_MARKER + 4:
+            return False
+        text = value.strip()
+        return not text or unicodedata.normalize("NFKC", text).lower() in BLANK_MARKERS
+    return isinstance(value, float) and value != value
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return " ".join(value.split())
+    return " ".join(shown(value).split())
+
+
+def ownership_for(enterprise_type: str) -> str:
+    """A new company's ownership as its 企业类型 tells it (a person refines it later)."""
+    if not enterprise_type:
+        return Ownership.PRIVATE
+    if "港" in enterprise_type or "澳" in enterprise_type or "台" in enterprise_type:
+        return Ownership.HMT
+    if any(word in enterprise_type for word in ("外商", "外国", "外资", "中外")):
+        return Ownership.FOREIGN
+    if "国有" in enterprise_type or "国资" in enterprise_type:
+        return Ownership.LOCAL_SOE
+    return Ownership.PRIVATE
+
+
+class _Reference:
+    """What the conversion of a file looks up, loaded once: regions, industry classes, rates."""
+
+    def __init__(self) -> None:
+        from yinli.core.regionlookup import default_index
+
+        self.index = default_index()
+        self.region_ids: dict[str, int] = {}
+        # region id → (itself, its city, its province): the places that hold it.
+        self.holders: dict[int, tuple[int, ...]] = {}
+        for pk, code, city_id, province_id in Region.objects.values_list(
+            "pk", "code", "city_id", "province_id"
+        ):
+            self.region_ids[code] = pk
+            self.holders[pk] = tuple(x for x in (pk, city_id, province_id) if x)
+        self._places: dict[tuple, int | ValidationError] = {}
+        self.sections: dict[str, str] = {}
+        self.class_names: dict[str, str] = {}
+        codes = {}
+        for code, parent, name in IndustryClass.objects.values_list("code", "parent__code", "name"):
+            codes[code] = parent
+            self.class_names.setdefault(name, code)
+        for code in codes:
+            if code.isdigit():
+                top = code
+                while codes.get(top):
+                    top = codes[top]
+                if top.isalpha():
+                    self.sections[code[:2]] = top
+        from yinli.stats.models import ConversionRate
+
+        self.rates: dict[str, Decimal] = {}
+        for currency, rate in ConversionRate.objects.order_by("currency", "-month").values_list(
+            "currency", "rate"
+        ):
+            self.rates.setdefault(currency, rate)
+
+    def region(self, parts: tuple[str, ...]) -> int | None:
+        """The region a row's 省/市/区县 (or free place) names; raises ValidationError."""
+        found = self._places.get(parts)
+        if found is None:
+            found = self._resolve(parts)
+            self._places[parts] = found
+        if isinstance(found, ValidationError):
+            raise found
+        return found
+
+    def _resolve(self, parts: tuple[str, ...]) -> int | ValidationError:
+        province, city, county, place = parts
+        pieces: list[str] = []
+        for piece in (province, city, county):
+            if (
+                piece
+                and piece not in pieces
+                and piece not in ("市辖区", "县", "省直辖县级行政区划")
+            ):
+                pieces.append(piece)
+        attempts = []
+        if pieces:
+            attempts.append("".join(pieces))
+            if len(pieces) > 1:
+                attempts.append("".join(pieces[1:]))
+        if place:
+            attempts.append(place)
+        text = "".join(pieces) or place
+        for attempt in attempts:
+            result = self.index.lookup(attempt)
+            if result.code and result.code in self.region_ids:
+                return self.region_ids[result.code]
+        shown_text = " / ".join(p for p in (province, city, county, place) if p)
+        return ValidationError(
+            _('"%(text)s" is no region Yinli knows.') % {"text": shown_text or text},
+            code="unknown_region",
+        )
+
+    def industry(self, value: object) -> tuple[str, bool]:
+        """(the GB/T 4754 code as registries write it, e.g. C3841, or "", whether it was
+        understood). A code is taken as written once its division exists; a name is looked up
+        in the project's table, the most specific part of a 门类-大类-中类-小类 path first."""
+        return _industry(self, _text(value))
+
+
+def _industry(ref: _Reference, text: str) -> tuple[str, bool]:
+    cache = ref.__dict__.setdefault("_industry_cache", {})
+    if text in cache:
+        return cache[text]
+    result: tuple[str, bool] = ("", False)
+    match = _INDUSTRY_CODE.match(unicodedata.normalize("NFKC", text))
+    if match:
+        digits = match.group(2)
+        section = ref.sections.get(digits[:2])
+        if section:
+            result = (section + digits, True)
+    else:
+        parts = [p for p in _INDUSTRY_PATH.split(text) if p]
+        for part in reversed(parts):
+            code = ref.class_names.get(part)
+            if code:
+                if code.isdigit():
+                    code = ref.sections.get(code[:2], "") + code
+                result = (code, True)
+                break
+    if len(cache) < 100_000:
+        cache[text] = result
+    return result
+
+
+class _Converter:
+    """One row of cells → the values of a company, or the problems that stop it."""
+
+    def __init__(self, columns: list[EnterpriseColumn], ref: _Reference):
+        self.ref = ref
+        self.columns = [c for c in columns if c.field]
+        self.by_field = {c.field: c for c in self.columns}
+        self.capital_unit = (
+            self.by_field["registered_capital"].unit or "万元"
+            if "registered_capital" in self.by_field
+            else "万元"
+        )
+        self.plain_capital = self.capital_unit == "万元"
+        self.region_columns = [self.by_field.get(f) for f in _REGION_FIELDS]
+        self.has_region = any(self.region_columns)
+
+    def _problem(self, number: int, column: EnterpriseColumn, value: object, message: str):
+        return Problem(
+            row=number,
+            column=column.header,
+            value=shown(value)[:200],
+            message=str(message),
+            cell=f"{column.letter}{number}",
+        )
+
+    def convert(self, number: int, cells: list) -> tuple[dict | None, list[Problem], list[Problem]]:
+        values: dict[str, Any] = {"row": number}
+        problems: list[Problem] = []
+        warnings: list[Problem] = []
+        width = len(cells)
+        for column in self.columns:
+            raw = cells[column.index] if column.index < width else None
+            if raw is None or raw == "":
+                continue
+            fld = column.field
+            if fld in _REGION_FIELDS or _is_blank(raw):
+                continue
+            try:
+                if fld == "uscc":
+                    text = raw if isinstance(raw, str) else shown(raw)
+                    values["uscc"] = quick_uscc(text) or validate_uscc(text)
+                elif fld == "registered_capital":
+                    capital, note = self._capital(raw)
+                    if capital is not None:
+                        values["registered_capital"] = capital
+                    if note:
+                        warnings.append(self._problem(number, column, raw, note))
+                elif fld == "established_on":
+                    values["established_on"] = self._date(raw)
+                elif fld == "insured_staff":
+                    values["insured_staff"] = self._staff(raw)
+                elif fld == "industry":
+                    code, understood = self.ref.industry(raw)
+                    if code:
+                        values["industry_code"] = code
+                    if not understood:
+                        warnings.append(
+                            self._problem(
+                                number,
+                                column,
+                                raw,
+                                _(
+                                    '"%(text)s" is no GB/T 4754 industry Yinli knows; the '
+                                    "industry code is left empty."
+                                )
+                                % {"text": _text(raw)},
+                            )
+                        )
+                elif fld == "business_scope":
+                    values["business_scope"] = raw.strip() if isinstance(raw, str) else _text(raw)
+                else:
+                    text = _text(raw)
+                    limit = TEXT_LIMITS.get(fld)
+                    if limit and len(text) > limit:
+                        raise ValidationError(
+                            _("%(count)s characters; at most %(limit)s fit.")
+                            % {"count": len(text), "limit": limit}
+                        )
+                    values[fld] = text
+            except ValidationError as exc:
+                problems.append(
+                    self._problem(number, column, raw, " ".join(str(m) for m in exc.messages))
+                )
+        if "name" not in values:
+            column = self.by_field["name"]
+            problems.append(self._problem(number, column, "", _("The company name is empty.")))
+        if self.has_region:
+            parts = tuple(
+                ""
+                if c is None or c.index >= width or _is_blank(cells[c.index])
+                else _text(cells[c.index])
+                for c in self.region_columns
+            )
+            if any(parts):
+                try:
+                    values["region_id"] = self.ref.region(parts)
+                except ValidationError as exc:
+                    column = next(c for c in self.region_columns if c is not None)
+                    problems.append(
+                        self._problem(
+                            number, column, " / ".join(p for p in parts if p), exc.messages[0]
+                        )
+                    )
+        if problems:
+            return None, problems, warnings
+        return values, problems, warnings
+
+    def _capital(self, raw: object) -> tuple[Decimal | None, str]:
+        if self.plain_capital and isinstance(raw, str):
+            text = raw.replace(",", "").replace(" ", "")
+            match = _PLAIN_NUMBER.fullmatch(text)
+            if match:
+                return self._fits(Decimal(match.group(1))), ""
+        if self.plain_capital and isinstance(raw, int | float) and not isinstance(raw, bool):
+            return self._fits(Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)), ""
+        amount = parse_amount(raw, default_unit=self.capital_unit)
+        if amount.currency == "CNY":
+            return self._fits(amount.value), ""
+        rate = self.ref.rates.get(amount.currency)
+        if rate is None:
+            return None, _(
+                "No conversion rate for %(currency)s: the registered capital is left empty."
+            ) % {"currency": amount.currency}
+        return self._fits(amount.value * rate), ""
+
+    def _fits(self, value: Decimal) -> Decimal:
+        if value >= _CAPITAL_LIMIT:
+            raise ValidationError(_("The registered capital is too large to be true."))
+        return value.quantize(_CAPITAL_QUANTUM, rounding=ROUND_HALF_UP)
+
+    def _date(self, raw: object) -> datetime.date:
+        if isinstance(raw, datetime.datetime):
+            return raw.date()
+        if isinstance(raw, datetime.date):
+            return raw
+        if isinstance(raw, str) and _ISO_DATE.fullmatch(raw):
+            try:
+                return datetime.date.fromisoformat(raw)
+            except ValueError:
+                pass
+        return parse_date(raw, allow_month=True, allow_year=True).date
+
+    def _staff(self, raw: object) -> int:
+        if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+            return raw
+        if isinstance(raw, float) and raw.is_integer() and raw >= 0:
+            return int(raw)
+        if isinstance(raw, str):
+            match = _STAFF.fullmatch(unicodedata.normalize("NFKC", raw).replace(" ", ""))
+            if match:
+                return int(match.group(1))
+        raise ValidationError(
+            _('"%(text)s" is not a number of people.') % {"text": shown(raw)}, code="invalid"
+        )
+
+
+# -- bulk writes -----------------------------------------------------------------------------
+
+
+def _json_adapter(json_field) -> Callable:
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return Jsonb
+    import json
+
+    return lambda value: json.dumps(value, ensure_ascii=False)
+
+
+class _BulkTable:
+    """Rows into one table without model instances: COPY on PostgreSQL, ``executemany`` on
+    SQLite. Rows are tuples in the order of ``attnames``; with ``with_ids`` the caller's
+    primary keys come first (see :meth:`new_ids`)."""
+
+    def __init__(self, model: type[models.Model], attnames: Sequence[str], *, with_ids: bool):
+        meta = model._meta
+        self.model = model
+        self.table = meta.db_table
+        self.pk_column = meta.pk.column
+        fields = {f.attname: f for f in meta.concrete_fields}
+        names = ([meta.pk.attname] if with_ids else []) + list(attnames)
+        self.columns = [fields[name].column for name in names]
+        quote = connection.ops.quote_name
+        self.column_sql = ", ".join(quote(c) for c in self.columns)
+        self.postgres = connection.vendor == "postgresql"
+        # SQLite stores dates, datetimes and decimals as text: adapt them as Django does.
+        self.adapters: list[Callable | None] = []
+        ops = connection.ops
+        for name in names:
+            kind = fields[name].get_internal_type()
+            if kind == "JSONField":
+                self.adapters.append(_json_adapter(fields[name]))
+            elif self.postgres:
+                self.adapters.append(None)
+            elif kind == "DateTimeField":
+                self.adapters.append(ops.adapt_datetimefield_value)
+            elif kind == "DateField":
+                self.adapters.append(ops.adapt_datefield_value)
+            elif kind == "DecimalField":
+                self.adapters.append(str)
+            else:
+                self.adapters.append(None)
+        self.adapted = [i for i, a in enumerate(self.adapters) if a is not None]
+
+    def new_ids(self, count: int) -> list[int]:
+        """Primary keys for ``count`` new rows: from the sequence on PostgreSQL; after the
+        highest key ever given on SQLite (the import holds SQLite's write lock meanwhile)."""
+        if not count:
+            return []
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [self.table, self.pk_column, count],
+                )
+                return [pk for (pk,) in cursor.fetchall()]
+            cursor.execute(f'SELECT COALESCE(MAX("{self.pk_column}"), 0) FROM "{self.table}"')
+            (highest,) = cursor.fetchone()
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [self.table])
+            found = cursor.fetchone()
+            start = max(highest, found[0] if found else 0) + 1
+            return list(range(start, start + count))
+
+    def insert(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            if self.postgres:
+                raw = cursor.cursor
+                adapters, adapted = self.adapters, self.adapted
+                with raw.copy(f'COPY "{self.table}" ({self.column_sql}) FROM STDIN') as copy:
+                    for row in rows:
+                        if adapted:
+                            row = list(row)
+                            for i in adapted:
+                                if row[i] is not None:
+                                    row[i] = adapters[i](row[i])
+                        copy.write_row(row)
+                return
+            if self.adapted:
+                # The same few values recur (the import's time stamp): adapt each once.
+                adapters, adapted = self.adapters, self.adapted
+                memo: dict[tuple[int, object], object] = {}
+                fixed = []
+                for row in rows:
+                    row = list(row)
+                    for i in adapted:
+                        value = row[i]
+                        if value is not None:
+                            if isinstance(value, datetime.datetime):
+                                key = (i, value)
+                                if key not in memo:
+                                    memo[key] = adapters[i](value)
+                                row[i] = memo[key]
+                            else:
+                                row[i] = adapters[i](value)
+                    fixed.append(row)
+                rows = fixed
+            marks = ", ".join(["%s"] * len(self.columns))
+            cursor.executemany(
+                f'INSERT INTO "{self.table}" ({self.column_sql}) VALUES ({marks})', rows
+            )
+
+    def update(self, set_columns: Sequence[str], rows: list[tuple]) -> None:
+        """UPDATE … SET set_columns WHERE pk: each row is (*values, pk)."""
+        if not rows:
+            return
+        fields = {f.column: f for f in self.model._meta.concrete_fields}
+        adapters: list[Callable | None] = []
+        for column in set_columns:
+            kind = fields[column].get_internal_type()
+            if kind == "JSONField":
+                adapters.append(_json_adapter(fields[column]))
+            elif self.postgres:
+                adapters.append(None)
+            else:
+                adapters.append(
+                    connection.ops.adapt_datetimefield_value
+                    if kind == "DateTimeField"
+                    else connection.ops.adapt_datefield_value
+                    if kind == "DateField"
+                    else str
+                    if kind == "DecimalField"
+                    else None
+                )
+        if any(adapters):
+            rows = [
+                [
+                    a(v) if a is not None and v is not None else v
+                    for a, v in zip([*adapters, None], row, strict=True)
+                ]
+                for row in rows
+            ]
+        assignments = ", ".join(f'"{c}" = %s' for c in set_columns)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f'UPDATE "{self.table}" SET {assignments} WHERE "{self.pk_column}" = %s', rows
+            )
+
+
+COMPANY_ATTNAMES = (
+    "version",
+    "created_at",
+    "updated_at",
+    "created_by_id",
+    "deleted_at",
+    "name",
+    "name_normalized",
+    "name_initials",
+    "uscc",
+    "region_id",
+    "address",
+    "ownership",
+    "parent_id",
+    "legal_representative",
+    "registered_capital",
+    "established_on",
+    "registration_status",
+    "industry_code",
+    "insured_staff",
+    "business_scope",
+    "merged_into_id",
+    "notes",
+)
+HISTORY_EXTRA = ("history_date", "history_change_reason", "history_type", "history_user_id")
+PROFILE_ATTNAMES = ("company_id", "enterprise_type", "registry_region_id", "source", "imported_at")
+# Written on an update of a company (with version + 1 and updated_at).
+UPDATE_ATTNAMES = (
+    "name",
+    "name_normalized",
+    "name_initials",
+    "uscc",
+    "region_id",
+    *REGISTRY_FIELDS[1:],
+)
+
+
+class _Writer:
+    def __init__(self, *, user, source: str, now: datetime.datetime):
+        self.user_id = user.pk if user is not None else None
+        self.source = source[:64]
+        self.now = now
+        history = Company.history.model
+        tracked = {
+            f.attname for f in history._meta.concrete_fields if not f.name.startswith("history_")
+        }
+        # The company's columns the history keeps (id first), in table order.
+        self.history_attnames = ["id"] + [a for a in COMPANY_ATTNAMES if a in tracked]
+        self.companies = _BulkTable(Company, COMPANY_ATTNAMES, with_ids=True)
+        self.history = _BulkTable(history, [*self.history_attnames, *HISTORY_EXTRA], with_ids=False)
+        self.profiles = _BulkTable(CompanyProfile, PROFILE_ATTNAMES, with_ids=False)
+        self.profile_updates = _BulkTable(CompanyProfile, (), with_ids=False)
+        self.company_updates = _BulkTable(Company, (), with_ids=False)
+
+    def history_row(self, company: dict, kind: str) -> tuple:
+        return (
+            *(company[a] for a in self.history_attnames),
+            self.now,
+            HISTORY_REASON,
+            kind,
+            self.user_id,
+        )
+
+    def create(self, rows: list[dict]) -> list[int]:
+        ids = self.companies.new_ids(len(rows))
+        now, user_id = self.now, self.user_id
+        companies, history, profiles = [], [], []
+        for pk, values in zip(ids, rows, strict=True):
+            company = {
+                "id": pk,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+                "created_by_id": user_id,
+                "deleted_at": None,
+                "name": values["name"],
+                "name_normalized": values["name_normalized"],
+                "name_initials": values["name_initials"],
+                "uscc": values.get("uscc"),
+                "region_id": values.get("region_id"),
+                "address": values.get("address", ""),
+                "ownership": ownership_for(values.get("enterprise_type", "")),
+                "parent_id": None,
+                "legal_representative": values.get("legal_representative", ""),
+                "registered_capital": values.get("registered_capital"),
+                "established_on": values.get("established_on"),
+                "registration_status": values.get("registration_status", ""),
+                "industry_code": values.get("industry_code", ""),
+                "insured_staff": values.get("insured_staff"),
+                "business_scope": values.get("business_scope", ""),
+                "merged_into_id": None,
+                "notes": "",
+            }
+            companies.append((pk, *(company[a] for a in COMPANY_ATTNAMES)))
+            history.append(self.history_row(company, "+"))
+            profiles.append(
+                (
+                    pk,
+                    values.get("enterprise_type", ""),
+                    values.get("region_id"),
+                    self.source,
+                    now,
+                )
+            )
+        self.companies.insert(companies)
+        self.history.insert(history)
+        self.profiles.insert(profiles)
+        return ids
+
+    def update(self, companies: list[dict], profiles_new: list[tuple], profiles_old: list[tuple]):
+        """Changed companies (their full rows after the change) and their profiles."""
+        now = self.now
+        rows, history = [], []
+        for company in companies:
+            company["version"] += 1
+            company["updated_at"] = now
+            rows.append(
+                (*(company[a] for a in UPDATE_ATTNAMES), company["version"], now, company["id"])
+            )
+            history.append(self.history_row(company, "~"))
+        columns = [Company._meta.get_field(a.removesuffix("_id")).column for a in UPDATE_ATTNAMES]
+        self.company_updates.update([*columns, "version", "updated_at"], rows)
+        self.history.insert(history)
+        self.profiles.insert(profiles_new)
+        self.profile_updates.update(
+            ["enterprise_type", "registry_region_id", "source", "imported_at"], profiles_old
+        )
+
+
+# -- the import ------------------------------------------------------------------------------
+
+
+def _find_header(rows: Iterator[tuple[int, list]]) -> tuple[int, list[EnterpriseColumn], list]:
+    head: list[tuple[int, list]] = []
+    for item in rows:
+        head.append(item)
+        if len(head) >= HEADER_SEARCH_ROWS:
+            break
+    best = None
+    for position, (number, cells) in enumerate(head):
+        if filled(cells) < 2:
+            continue
+        columns = map_header(cells)
+        found = len({c.field for c in columns if c.field})
+        if found >= 2 and (best is None or found > best[0]):
+            best = (found, number, columns, position)
+    if best is None or not any(c.field == "name" for c in best[2]):
+        raise LedgerFileError(
+            _(
+                "No header row with a company name column (企业名称) was found in the first "
+                "%(count)s rows: a header names columns such as 企业名称, 统一社会信用代码, "
+                "注册资本, 经营范围."
+            )
+            % {"count": HEADER_SEARCH_ROWS},
+            code="no_header",
+        )
+    _found, number, columns, position = best
+    return number, columns, head[position + 1 :]
+
+
+def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    """Chunks of converted rows; a chunk ends early before a credit code (or, for rows without
+    one, a normalized name) it holds already, so that the later row sees the earlier one."""
+    chunk: list[dict] = []
+    keys: set[str] = set()
+    for values in rows:
+        key = values.get("uscc") or "#" + values["name_normalized"]
+        if key in keys or len(chunk) >= size:
+            yield chunk
+            chunk, keys = [], set()
+        chunk.append(values)
+        keys.add(key)
+    if chunk:
+        yield chunk
+
+
+_FETCH = ("id", *COMPANY_ATTNAMES)
+
+
+def _existing(chunk: list[dict]) -> tuple[dict[str, dict], dict[str, list[dict]]]:
+    """The registry's companies for a chunk: by credit code, and (without a code) by
+    normalized name, lowest key first."""
+    codes = [v["uscc"] for v in chunk if v.get("uscc")]
+    by_code = {
+        row["uscc"]: row for row in Company.all_objects.filter(uscc__in=codes).values(*_FETCH)
+    }
+    names = {v["name_normalized"] for v in chunk if v.get("uscc") not in by_code}
+    by_name: dict[str, list[dict]] = {}
+    if names:
+        for row in (
+            Company.all_objects.filter(name_normalized__in=names, uscc__isnull=True)
+            .order_by("pk")
+            .values(*_FETCH)
+        ):
+            by_name.setdefault(row["name_normalized"], []).append(row)
+    return by_code, by_name
+
+
+def _changes(values: dict, company: dict, ref: _Reference) -> list[str]:
+    """Set the file's values on a company (a dict of its row); the attnames that changed."""
+    changed = []
+    for name in REGISTRY_FIELDS:
+        if name not in values:
+            continue
+        new, old = values[name], company[name]
+        if new == old:
+            continue
+        company[name] = new
+        changed.append(name)
+    if "name" in changed:
+        company["name_normalized"] = values["name_normalized"]
+        company["name_initials"] = values["name_initials"]
+    if values.get("uscc") and not company["uscc"]:
+        company["uscc"] = values["uscc"]
+        changed.append("uscc")
+    region = values.get("region_id")
+    if region and region != company["region_id"]:
+        # A wider place that holds the company's region (江苏 for 京口区) changes nothing.
+        if company["region_id"] is None or region not in ref.holders.get(company["region_id"], ()):
+            company["region_id"] = region
+            changed.append("region_id")
+    return changed
+
+
+@contextmanager
+def _bulk_session() -> Iterator[None]:
+    """On SQLite, a page cache large enough for the indexes a bulk write touches (the default
+    2 MB makes every insert into a big index read pages back from disk); restored after."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def may_import(user) -> bool:
+    from .services import may_edit_chains
+
+    return may_edit_chains(user)
+
+
+def import_enterprises(
+    *,
+    path: Path | str,
+    user,
+    source: str = "",
+    skip_invalid: bool = False,
+    classify: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+    progress: Callable[[int, int | None], None] | None = None,
+    classify_progress: Callable[[int, int], None] | None = None,
+    file_name: str | None = None,
+) -> EnterpriseImport:
+    """Import an enterprise-base file (see the module docstring); the result says what it did.
+
+    ``progress(done, total)`` is called after each chunk (``total``: the file's rows, an upper
+    bound for CSV); ``classify_progress(done, total)`` likewise for the classification.
+    Raises PermissionDeniedError for anyone but the city's analysts and administrators, and
+    ValidationError (LedgerFileError) when the file as a whole cannot be read.
+    """
+    if user is not None and not may_import(user):
+        raise PermissionDeniedError(
+            _("Only the city's analysts and administrators import the enterprise base.")
+        )
+    path = Path(path)
+    began = time.perf_counter()
+    result = EnterpriseImport(
+        file_name=file_name or path.name,
+        source=(source or file_name or path.name)[:64],
+        skip_invalid=skip_invalid,
+    )
+    rows, total, fmt = raw_rows(path, Limits.from_settings(bulk=True))
+    result.format = fmt
+    header_row, columns, buffered = _find_header(rows)
+    result.header_row, result.columns = header_row, columns
+    if total is not None:
+        total = max(total - header_row, 0)
+    ref = _Reference()
+    converter = _Converter(columns, ref)
+    now = timezone.now()
+    result.imported_at = now
+    writer = _Writer(user=user, source=result.source, now=now)
+    state = {"writing": True, "done": 0}
+
+    def converted() -> Iterator[dict]:
+        def stream():
+            yield from buffered
+            yield from rows
+
+        for _number, values, problems, warnings in _converted_rows(
+            converter, stream(), parallel=total is not None and total >= PARALLEL_FROM
+        ):
+            state["done"] += 1
+            if values is False:
+                continue  # a blank row
+            result.counts["rows"] += 1
+            for warning in warnings:
+                result.warn(warning)
+            if values is None:
+                result.counts["error_rows"] += 1
+                for problem in problems:
+                    result.error(problem)
+                if not skip_invalid:
+                    state["writing"] = False
+                continue
+            yield values
+
+    def run() -> None:
+        for chunk in _chunks(converted(), chunk_size):
+            if state["writing"]:
+                if skip_invalid:
+                    with transaction.atomic():
+                        _write_chunk(chunk, writer, ref, result)
+                else:
+                    _write_chunk(chunk, writer, ref, result)
+            if progress:
+                progress(state["done"], total)
+        if progress:
+            progress(state["done"], state["done"])
+
+    with _bulk_session():
+        if skip_invalid:
+            run()
+            result.committed = True
+        else:
+            with transaction.atomic():
+                run()
+                if result.counts["error_rows"]:
+                    transaction.set_rollback(True)
+                else:
+                    result.committed = True
+    if not result.committed:
+        result.company_ids = array("q")
+    result.seconds = time.perf_counter() - began
+    if classify and result.committed:
+        result.classification = classify_imported(
+            company_ids=result.company_ids, progress=classify_progress
+        )
+    return result
+
+
+def _convert_block(block: list[tuple[int, list]]) -> list[tuple]:
+    """(row number, values — None when wrong, False when blank —, problems, warnings) for each
+    row of a block; values carry the normalized name and its initials."""
+    converter = _WORKER_CONVERTER
+    out = []
+    for number, cells in block:
+        if not any(cells):
+            out.append((number, False, (), ()))
+            continue
+        values, problems, warnings = converter.convert(number, cells)
+        if values is None:
+            out.append((number, None if filled(cells) else False, problems, warnings))
+            continue
+        values["name_normalized"] = normalized = normalize_company_name(values["name"])[:200]
+        values["name_initials"] = name_initials(normalized)
+        out.append((number, values, problems, warnings))
+    return out
+
+
+_WORKER_CONVERTER: _Converter | None = None
+
+
+def _blocks(rows: Iterable[tuple[int, list]], size: int) -> Iterator[list]:
+    block = []
+    for item in rows:
+        block.append(item)
+        if len(block) >= size:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+def _converted_rows(converter: _Converter, rows, *, parallel: bool) -> Iterator[tuple]:
+    """The rows converted in order: in this process, or — for a large file, where a POSIX fork
+    is available — by worker processes while this one writes to the database (reading,
+    checking and normalizing names cost as much as the writes; the database does its share in
+    its own process on PostgreSQL)."""
+    global _WORKER_CONVERTER
+    _WORKER_CONVERTER = converter
+    workers = min(WORKERS, os.cpu_count() or 1)
+    if parallel and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            for block in pool.imap(_convert_block, _blocks(rows, 1000), chunksize=1):
+                yield from block
+        return
+    for block in _blocks(rows, 1000):
+        yield from _convert_block(block)
+
+
+def _same_place(ref: _Reference, one: int | None, other: int | None) -> bool:
+    """Whether two regions may be the same company's (either unknown, or one holds the other):
+    a name without its region prefix (恒远科技) is matched only within its place."""
+    if one is None or other is None or one == other:
+        return True
+    return one in ref.holders.get(other, ()) or other in ref.holders.get(one, ())
+
+
+def _write_chunk(chunk: list[dict], writer: _Writer, ref: _Reference, result: EnterpriseImport):
+    by_code, by_name = _existing(chunk)
+    creates: list[dict] = []
+    changed: list[dict] = []
+    profiles_new: list[tuple] = []
+    profiles_old: list[tuple] = []
+    claimed: set[int] = set()
+    matched: list[tuple[dict, dict]] = []
+    for values in chunk:
+        company = by_code.get(values.get("uscc")) if values.get("uscc") else None
+        if company is None:
+            for candidate in by_name.get(values["name_normalized"], ()):
+                if candidate["id"] not in claimed and _same_place(
+                    ref, values.get("region_id"), candidate["region_id"]
+                ):
+                    company = candidate
+                    break
+        if company is None:
+            creates.append(values)
+            continue
+        claimed.add(company["id"])
+        if company["merged_into_id"]:
+            result.counts["merged"] += 1
+            continue
+        matched.append((values, company))
+    profiles = {
+        p["company_id"]: p
+        for p in CompanyProfile.objects.filter(
+            company_id__in=[c["id"] for _v, c in matched]
+        ).values("company_id", "enterprise_type", "registry_region_id")
+    }
+    for values, company in matched:
+        fields = _changes(values, company, ref)
+        profile = profiles.get(company["id"])
+        enterprise_type = values.get("enterprise_type", "")
+        region = values.get("region_id")
+        profile_differs = profile is None or (
+            (enterprise_type and enterprise_type != profile["enterprise_type"])
+            or (region and region != profile["registry_region_id"])
+        )
+        if not fields and not profile_differs:
+            result.counts["unchanged"] += 1
+            continue
+        result.counts["updated"] += 1
+        result.company_ids.append(company["id"])
+        if fields:
+            changed.append(company)
+        if profile is None:
+            profiles_new.append((company["id"], enterprise_type, region, writer.source, writer.now))
+        else:
+            profiles_old.append(
+                (
+                    enterprise_type or profile["enterprise_type"],
+                    region or profile["registry_region_id"],
+                    writer.source,
+                    writer.now,
+                    company["id"],
+                )
+            )
+    if creates:
+        result.company_ids.extend(writer.create(creates))
+        result.counts["created"] += len(creates)
+    if changed or profiles_new or profiles_old:
+        writer.update(changed, profiles_new, profiles_old)
+
+
+# -- classification of the imported companies --------------------------------------------------
+
+
+def classify_imported(
+    *,
+    company_ids: Sequence[int],
+    chunk_size: int = CLASSIFY_CHUNK,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Place the given companies on the nodes of every live chain, in bulk.
+
+    The rules of :func:`yinli.chains.services.classify_companies`: the classifier's unreviewed
+    rows of these companies are replaced; confirmed and overridden rows stay (their score and
+    words refreshed); rows added by hand stay. Each chunk is its own transaction.
+    """
+    from .services import live_nodes
+
+    began = time.perf_counter()
+    nodes = list(live_nodes())
+    classifier = Classifier.from_nodes(nodes)
+    node_ids = [n.pk for n in nodes]
+    ids = sorted(set(company_ids))
+    counts: dict[str, Any] = {"companies": 0, "placed_companies": 0, "placements": 0}
+    table = _BulkTable(
+        CompanyNode,
+        (
+            "company_id",
+            "node_id",
+            "score",
+            "matched",
+            "source",
+            "decision",
+            "note",
+            "classified_at",
+        ),
+        with_ids=False,
+    )
+    refresh = _BulkTable(CompanyNode, (), with_ids=False)
+    now = timezone.now()
+    with _bulk_session():
+        for start in range(0, len(ids), chunk_size):
+            part = ids[start : start + chunk_size]
+            _classify_chunk(part, classifier, node_ids, table, refresh, now, counts)
+            if progress:
+                progress(min(start + chunk_size, len(ids)), len(ids))
+    seconds = time.perf_counter() - began
+    counts["seconds"] = round(seconds, 2)
+    counts["companies_per_second"] = round(counts["companies"] / seconds) if seconds else 0
+    return counts
+
+
+def _in_range(queryset, field: str, part: list[int]):
+    """``field`` in ``part`` (sorted): as a range when the keys are dense — an import's new
+    companies are — else as a list."""
+    low, high = part[0], part[-1]
+    if high - low < 2 * len(part):
+        return queryset.filter(**{f"{field}__gte": low, f"{field}__lte": high}), set(part)
+    return queryset.filter(**{f"{field}__in": part}), None
+
+
+def _classify_chunk(part, classifier, node_ids, table, refresh, now, counts) -> None:
+    texts, wanted = _in_range(Company.all_objects.filter(merged_into__isnull=True), "pk", part)
+    found = {
+        pk: classifier.classify(company_text(name, scope), code)
+        for pk, name, scope, code in texts.values_list(
+            "pk", "name", "business_scope", "industry_code"
+        )
+        if wanted is None or pk in wanted
+    }
+    with transaction.atomic():
+        rows, _wanted = _in_range(CompanyNode.objects.all(), "company_id", part)
+        rows = rows.filter(node_id__in=node_ids)
+        kept = {
+            (company_id, node_id): pk
+            for pk, company_id, node_id in rows.exclude(
+                source=Source.AUTO, decision=Decision.NONE
+            ).values_list("pk", "company_id", "node_id")
+            if company_id in found
+        }
+        stale = rows.filter(source=Source.AUTO, decision=Decision.NONE)
+        if part[-1] - part[0] + 1 > len(part):
+            # Other companies sit between these keys: leave their rows alone.
+            stale = stale.filter(company_id__in=part)
+        stale.delete()
+        new, refreshed = [], []
+        for company_id, matches in found.items():
+            if matches:
+                counts["placed_companies"] += 1
+            for m in matches:
+                counts["placements"] += 1
+                pk = kept.get((company_id, m.node_id))
+                if pk:
+                    refreshed.append((m.score, m.matched, now, pk))
+                else:
+                    new.append(
+                        (
+                            company_id,
+                            m.node_id,
+                            m.score,
+                            m.matched,
+                            Source.AUTO.value,
+                            Decision.NONE.value,
+                            "",
+                            now,
+                        )
+                    )
+        table.insert(new)
+        refresh.update(["score", "matched", "classified_at"], refreshed)
+    counts["companies"] += len(found)
+
+
+__all__ = [
+    "COLUMN_SYNONYMS",
+    "EnterpriseImport",
+    "classify_imported",
+    "field_for_header",
+    "import_enterprises",
+    "may_import",
+    "quick_uscc",
+]
