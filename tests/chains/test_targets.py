@@ -206,3 +206,24 @@ def test_the_limit_cuts_the_list(test_chain):
         target(f"批量储能{n}有限公司", node=test_chain.cells, insured_staff=10 * (n + 1))
     found = ranking(test_chain.cells, limit=3)
     assert [t.company.name for t in found] == [f"批量储能{n}有限公司" for n in (6, 5, 4)]
+
+
+def test_a_change_to_a_company_shows_in_the_next_ranking(test_chain):
+    small = target("后来增资储能有限公司", node=test_chain.cells, registered_capital=Decimal("10"))
+    target("原本领先储能有限公司", node=test_chain.cells, registered_capital=Decimal("1000"))
+    assert names(test_chain.cells)[0] == "原本领先储能有限公司"
+    small.registered_capital = Decimal("100000")
+    small.save()
+    assert names(test_chain.cells)[0] == "后来增资储能有限公司"
+    small.registration_status = "吊销"
+    small.save()
+    assert names(test_chain.cells) == ["原本领先储能有限公司"]
+
+
+def test_the_query_reads_only_the_nodes_placements(test_chain, django_assert_max_num_queries):
+    for n in range(30):
+        target(f"查询储能{n}有限公司", node=test_chain.cells, insured_staff=n + 1)
+    ranking(test_chain.cells, limit=5)  # the first ranking copies the figures
+    with django_assert_max_num_queries(20):
+        found = ranking(test_chain.cells, limit=20)
+    assert len(found) == 20

@@ -75,12 +75,20 @@ def test_the_obstacle_list_fits_a_phone(phone_page, login, city):
         title="用地指标不足",
         category="land",
         department=Department.objects.get(code="zrzy"),
-        raised_on=timezone.localdate(),
+        raised_on=timezone.localdate() - timedelta(days=30),
         deadline=timezone.localdate() - timedelta(days=1),
     )
     login(phone_page, city.jingkou_editor.username)
     phone_page.goto("/supervision/obstacles/")
     assert "用地指标不足" in phone_page.inner_text("#obstacle-table")
+    width, viewport = phone_page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert width <= viewport
+    with phone_page.expect_navigation():
+        phone_page.click("#obstacle-table a >> nth=0")
+    assert "用地指标不足" in phone_page.inner_text("#obstacle-title")
+    assert "超期" in phone_page.inner_text(".obstacle-status")
     width, viewport = phone_page.evaluate(
         "[document.documentElement.scrollWidth, window.innerWidth]"
     )

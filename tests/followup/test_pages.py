@@ -27,12 +27,16 @@ def late(city):
 def test_the_city_sees_every_districts_alerts(city, as_user, late):
     page = as_user(city.analyst).get(reverse("followup:index")).content.decode()
     assert late["jingkou"].name in page and late["jingkai"].name in page
+    # The city's list counts them by district.
+    assert 'id="district-counts"' in page
+    assert f'?district={city.jingkou.pk}"' in page
 
 
 def test_the_jingkou_editor_sees_only_jingkou_alerts(city, as_user, late):
     page = as_user(city.jingkou_editor).get(reverse("followup:index")).content.decode()
     assert late["jingkou"].name in page
     assert late["jingkai"].name not in page
+    assert 'id="district-counts"' not in page
 
 
 def test_a_team_sees_the_alerts_of_the_projects_its_unit_follows(city, as_user, late):

@@ -295,3 +295,48 @@ def test_under_reported_month_the_import_takes_a_late_addition(
     late = Project.objects.get(name="年产5万吨锂电池材料项目")
     cycle.submitted(city.jingkou, "2025-04")
     assert ReportedPeriod.objects.get(project=late).month == date(2025, 4, 1)
+
+
+def test_a_conflict_transfer_into_a_locked_month_is_refused(city, cycle):
+    from yinli.projects import conflicts
+    from yinli.projects.models import ConflictOrigin, Ruling
+
+    investor = factories.company("恒远光电科技（常州）有限公司")
+    a = factories.project(city, district=city.jingkai, company=investor, signed_on=date(2025, 3, 3))
+    b = factories.project(city, district=city.jingkou, company=investor, signed_on=date(2025, 4, 8))
+    conflict = conflicts.conflict_open(
+        project_a=a, project_b=b, by=city.jingkou_editor, origin=ConflictOrigin.ENTRY,
+        check_permission=False,
+    )  # fmt: skip
+    cycle.accepted(city.jingkou, "2025-03")
+    with pytest.raises(locks.PeriodLockedError):
+        conflicts.conflict_rule(
+            conflict=conflict, ruling=Ruling.TRANSFER, side="b", reason="落地京口", by=city.analyst
+        )
+    a.refresh_from_db()
+    assert a.district == city.jingkai and not Project.objects.get(pk=b.pk).merged_into
+
+
+def test_the_figures_count_a_late_addition_where_the_setting_says(
+    city, cycle, locked_march, settings
+):
+    from yinli.stats.definitions import current_definition
+    from yinli.stats.selectors import counted_projects
+
+    settings.YINLI_LATE_ADDITIONS = "reported_month"
+    late = _new_project(city, city.jingkou_editor, date(2025, 3, 25))
+    on_time, _report = locked_march
+
+    def counted(start, end):
+        return set(
+            counted_projects(
+                definition=current_definition(), start=start, end=end, district=city.jingkou
+            ).values_list("pk", flat=True)
+        )
+
+    assert counted(date(2025, 3, 1), date(2025, 3, 31)) == {on_time.pk}
+    assert late.pk in counted(date(2025, 4, 1), date(2025, 4, 30))
+    assert {on_time.pk, late.pk} <= counted(date(2025, 1, 1), date(2025, 6, 30))
+    settings.YINLI_LATE_ADDITIONS = "signing_month"
+    assert counted(date(2025, 3, 1), date(2025, 3, 31)) == {on_time.pk, late.pk}
+    assert late.pk not in counted(date(2025, 4, 1), date(2025, 4, 30))

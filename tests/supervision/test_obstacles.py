@@ -331,3 +331,35 @@ def test_raising_with_errors_shows_them_on_the_form(projects, as_user):
     assert response.status_code == 200
     assert "id_deadline_errors" in response.content.decode()
     assert Obstacle.objects.count() == 0
+
+
+def test_a_reopened_obstacle_is_not_flagged_a_second_time(projects, leader):
+    obstacle = raise_one(projects, deadline=days(1))
+    assert services.escalate_overdue(today=days(3)) == [obstacle]
+    obstacle.refresh_from_db()
+    services.obstacle_close(user=projects.jingkou_editor, obstacle=obstacle, resolution="已解决")
+    services.obstacle_reopen(user=projects.jingkou_editor, obstacle=obstacle, reason="反复")
+    assert services.escalate_overdue(today=days(9)) == []
+    assert Notification.objects.count() == 2
+
+
+def test_the_edit_form_changes_department_and_deadline(projects, as_user):
+    obstacle = raise_one(projects)
+    response = as_user(projects.jingkou_editor).post(
+        reverse("supervision:obstacle-edit", args=[obstacle.pk]),
+        {
+            "title": "用地报批滞后",
+            "category": "land",
+            "department": department("zrzy").pk,
+            "deadline": days(40).isoformat(),
+            "version": obstacle.version,
+        },
+    )
+    assert response.status_code == 302
+    obstacle.refresh_from_db()
+    assert (obstacle.title, obstacle.department.code, obstacle.deadline) == (
+        "用地报批滞后",
+        "zrzy",
+        days(40),
+    )
+    assert obstacle.history.count() == 2

@@ -127,3 +127,37 @@ def test_the_city_removes_a_target(city, targets):
 
 def test_nobody_without_a_token_reads_targets(city, targets):
     assert ApiClient().get("/targets", {"year": 2025}).status_code == 401
+
+
+def test_the_city_creates_and_changes_a_scheme(city):
+    body = {
+        "name": "2025年考核办法",
+        "is_default": True,
+        "items": [
+            {"kind": "figure", "figure": "signed_count", "weight": 60, "cap": 1.2},
+            {"kind": "late_report", "points": -1},
+        ],
+    }
+    created = api(city.analyst).post("/targets/schemes", body)
+    assert created.status_code == 201, created.json()
+    scheme = created.json()
+    assert [i["kind"] for i in scheme["items"]] == ["figure", "late_report"]
+    body["items"] = body["items"][:1]
+    changed = api(city.analyst).client.put(
+        f"/api/v1/targets/schemes/{scheme['id']}",
+        json.dumps({**body, "version": scheme["version"]}),
+        content_type="application/json",
+    )
+    assert changed.status_code == 200 and len(changed.json()["items"]) == 1
+
+
+def test_a_scheme_item_without_its_weight_is_422(city):
+    body = {"name": "办法", "items": [{"kind": "figure", "figure": "signed_count"}]}
+    response = api(city.admin).post("/targets/schemes", body)
+    assert response.status_code == 422
+    assert "权重" in response.json()["fields"]["items"][0]
+
+
+def test_a_district_may_not_create_a_scheme(city):
+    body = {"name": "办法", "items": [{"kind": "late_report", "points": -1}]}
+    assert api(city.jingkou_editor).post("/targets/schemes", body).status_code == 403

@@ -60,7 +60,7 @@ def test_the_word_summary_has_each_section(city, targets, scheme, late_jingkai):
     assert "一、本月主要指标" in text and "四、迟报情况" in text
     assert "镇江经开区：2025-06报送迟了2天" in text
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
-    assert "京口区" in cells and "37.5" in cells
+    assert "京口区" in cells and "37.5%（-12.5）" in cells
 
 
 def test_the_excel_summary_fits_one_page(city, targets, scheme, late_jingkai):

@@ -24,7 +24,7 @@ from yinli.targets.figures import FIGURES
 from yinli.targets.models import Breakdown, ScoringScheme, Target
 from yinli.targets.report import progress_report, ranking_report
 from yinli.targets.selectors import resolve_unit, targets_of
-from yinli.targets.services import target_delete, target_save
+from yinli.targets.services import scheme_save, target_delete, target_save
 
 from .schemas import (
     READ_ERRORS,
@@ -40,7 +40,7 @@ from .schemas import (
 router = Router(tags=["targets"])
 
 
-class TargetOut(Schema):
+class AnnualTargetOut(Schema):
     id: int
     version: int
     year: int
@@ -53,7 +53,7 @@ class TargetOut(Schema):
     note: str
 
 
-class TargetIn(WriteSchema):
+class AnnualTargetIn(WriteSchema):
     year: int = Field(ge=2000, le=2100)
     unit: IdOrCode = Field(description="A district's, bureau's or team's id, code or name.")
     figure: str
@@ -69,30 +69,30 @@ class TargetIn(WriteSchema):
     version: int | None = Field(None, description="The version a change is based on.")
 
 
-class FigureOut(Schema):
+class TargetFigureOut(Schema):
     key: str
     label: str
     unit: str
     whole: bool
 
 
-class TargetQuery(Schema):
+class AnnualTargetQuery(Schema):
     year: int = Field(description="The targets' year.")
     unit: str | None = Field(None, description="One unit's id, code or exact name.")
 
 
-class ProgressQuery(Schema):
+class TargetProgressQuery(Schema):
     year: int
     as_of: date = Field(description="The day progress is measured on, e.g. 2025-06-30.")
     district: str | None = Field(None, description="A district's (or unit's) id, code or name.")
 
 
-class RankingQuery(Schema):
+class TargetRankingQuery(Schema):
     period: str = Field(description="2025H1, 2025Q2, 2025-06, 2025-01..2025-06 (within a year).")
     scheme: str | None = Field(None, description="A scheme's id or name (default: the default).")
 
 
-class ItemOut(Schema):
+class ScoringItemOut(Schema):
     kind: str
     figure: str
     weight: Number | None
@@ -101,13 +101,32 @@ class ItemOut(Schema):
     threshold_yi: Number | None
 
 
-class SchemeOut(Schema):
+class ScoringItemIn(WriteSchema):
+    kind: str = Field(
+        description="figure, big_project, lost_project, late_report or conflict_against."
+    )
+    figure: str = ""
+    weight: Number | None = None
+    cap: Number | None = None
+    points: Number | None = Field(None, description="Per occurrence; negative: a deduction.")
+    threshold_yi: Number | None = None
+
+
+class ScoringSchemeIn(WriteSchema):
+    name: str
+    is_default: bool = False
+    note: str = ""
+    items: list[ScoringItemIn]
+    version: int | None = Field(None, description="The version a change is based on.")
+
+
+class ScoringSchemeOut(Schema):
     id: int
     version: int
     name: str
     is_default: bool
     note: str
-    items: list[ItemOut]
+    items: list[ScoringItemOut]
 
 
 def target_data(target: Target) -> dict[str, Any]:
@@ -135,7 +154,7 @@ def _unit(request: HttpRequest, value, field: str = "unit"):
     return unit
 
 
-@router.get("/targets/figures", response={200: list[FigureOut], **READ_ERRORS})
+@router.get("/targets/figures", response={200: list[TargetFigureOut], **READ_ERRORS})
 def target_figures(request: HttpRequest):
     """The figures a target can be set on (each computed by the statistics code)."""
     return [
@@ -144,15 +163,17 @@ def target_figures(request: HttpRequest):
     ]
 
 
-@router.get("/targets", response={200: list[TargetOut], 422: ValidationErrorOut, **READ_ERRORS})
-def target_list(request: HttpRequest, query: Query[TargetQuery]):
+@router.get(
+    "/targets", response={200: list[AnnualTargetOut], 422: ValidationErrorOut, **READ_ERRORS}
+)
+def target_list(request: HttpRequest, query: Query[AnnualTargetQuery]):
     """The targets of a year the user may see (a district: its own and its units')."""
     unit = _unit(request, query.unit) if query.unit else None
     return [target_data(t) for t in targets_of(user=request.auth, year=query.year, unit=unit)]
 
 
-@router.post("/targets", response={200: TargetOut, 201: TargetOut, **WRITE_ERRORS})
-def target_put(request: HttpRequest, payload: TargetIn):
+@router.post("/targets", response={200: AnnualTargetOut, 201: AnnualTargetOut, **WRITE_ERRORS})
+def target_put(request: HttpRequest, payload: AnnualTargetIn):
     """Set the target of (year, unit, figure): created (201) or changed (200). City roles."""
     user = request.auth
     unit = _unit(request, payload.unit)
@@ -197,7 +218,7 @@ def _target(request: HttpRequest, target_id: int) -> Target:
 @router.get(
     "/targets/progress", response={200: dict[str, Any], 422: ValidationErrorOut, **READ_ERRORS}
 )
-def target_progress(request: HttpRequest, query: Query[ProgressQuery]):
+def target_progress(request: HttpRequest, query: Query[TargetProgressQuery]):
     """Each target's annual value, schedule %, done % and points ahead (+) or behind (−) on
     `as_of` (the JSON of `yinli targets progress`)."""
     district = _unit(request, query.district, "district") if query.district else None
@@ -212,7 +233,7 @@ def target_progress(request: HttpRequest, query: Query[ProgressQuery]):
 @router.get(
     "/targets/ranking", response={200: dict[str, Any], 422: ValidationErrorOut, **READ_ERRORS}
 )
-def target_ranking(request: HttpRequest, query: Query[RankingQuery]):
+def target_ranking(request: HttpRequest, query: Query[TargetRankingQuery]):
     """Every district's score for the period under a scheme, explained line by line."""
     try:
         period = parse_period(query.period)
@@ -224,35 +245,69 @@ def target_ranking(request: HttpRequest, query: Query[RankingQuery]):
         raise Http404 from error
 
 
-@router.get("/targets/schemes", response={200: list[SchemeOut], **READ_ERRORS})
+@router.get("/targets/schemes", response={200: list[ScoringSchemeOut], **READ_ERRORS})
 def scheme_list(request: HttpRequest):
     """The scoring schemes (their items as data)."""
     if not scoping.sees_ranking(request.auth):
         raise Http404
-    return [
-        {
-            "id": s.pk,
-            "version": s.version,
-            "name": s.name,
-            "is_default": s.is_default,
-            "note": s.note,
-            "items": [
-                {
-                    "kind": i.kind,
-                    "figure": i.figure,
-                    "weight": i.weight,
-                    "cap": i.cap,
-                    "points": i.points,
-                    "threshold_yi": i.threshold_yi,
-                }
-                for i in s.items.all()
-            ],
-        }
-        for s in ScoringScheme.objects.prefetch_related("items")
-    ]
+    return [scheme_data(s) for s in ScoringScheme.objects.prefetch_related("items")]
 
 
-@router.get("/targets/{target_id}", response={200: TargetOut, **READ_ERRORS})
+def scheme_data(scheme: ScoringScheme) -> dict[str, Any]:
+    return {
+        "id": scheme.pk,
+        "version": scheme.version,
+        "name": scheme.name,
+        "is_default": scheme.is_default,
+        "note": scheme.note,
+        "items": [
+            {
+                "kind": i.kind,
+                "figure": i.figure,
+                "weight": i.weight,
+                "cap": i.cap,
+                "points": i.points,
+                "threshold_yi": i.threshold_yi,
+            }
+            for i in scheme.items.all()
+        ],
+    }
+
+
+@router.post("/targets/schemes", response={201: ScoringSchemeOut, **WRITE_ERRORS})
+def scheme_create(request: HttpRequest, payload: ScoringSchemeIn):
+    """A new scoring scheme with its items. City roles."""
+    scheme = scheme_save(
+        name=payload.name,
+        is_default=payload.is_default,
+        note=payload.note,
+        items=[item.model_dump() for item in payload.items],
+        by=request.auth,
+    )
+    return HttpStatus(201, scheme_data(scheme))
+
+
+@router.put("/targets/schemes/{scheme_id}", response={200: ScoringSchemeOut, **WRITE_ERRORS})
+def scheme_change(request: HttpRequest, scheme_id: int, payload: ScoringSchemeIn):
+    """Change a scheme: its name, note, default flag, and all its items at once. City roles."""
+    if not scoping.sees_ranking(request.auth):
+        raise Http404
+    scheme = ScoringScheme.objects.filter(pk=scheme_id).first()
+    if scheme is None:
+        raise Http404
+    scheme = scheme_save(
+        scheme=scheme,
+        name=payload.name,
+        is_default=payload.is_default,
+        note=payload.note,
+        items=[item.model_dump() for item in payload.items],
+        by=request.auth,
+        version=payload.version,
+    )
+    return scheme_data(scheme)
+
+
+@router.get("/targets/{target_id}", response={200: AnnualTargetOut, **READ_ERRORS})
 def target_detail(request: HttpRequest, target_id: int):
     return target_data(_target(request, target_id))
 

@@ -643,6 +643,12 @@ class _BulkTable:
         self.pk_column = meta.pk.column
         fields = {f.attname: f for f in meta.concrete_fields}
         names = ([meta.pk.attname] if with_ids else []) + list(attnames)
+        # Columns the caller leaves out take their field's default (a column added later by
+        # a migration must not break the bulk path).
+        self.rest = [
+            f for f in meta.concrete_fields if f.attname not in names and not f.primary_key
+        ]
+        names += [f.attname for f in self.rest]
         self.columns = [fields[name].column for name in names]
         quote = connection.ops.quote_name
         self.column_sql = ", ".join(quote(c) for c in self.columns)
@@ -688,6 +694,9 @@ class _BulkTable:
     def insert(self, rows: list[tuple]) -> None:
         if not rows:
             return
+        if self.rest:
+            tail = tuple(f.get_default() for f in self.rest)
+            rows = [(*row, *tail) for row in rows]
         with connection.cursor() as cursor:
             if self.postgres:
                 raw = cursor.cursor
@@ -1233,6 +1242,18 @@ def _write_chunk(chunk: list[dict], writer: _Writer, ref: _Reference, result: En
         result.counts["created"] += len(creates)
     if changed or profiles_new or profiles_old:
         writer.update(changed, profiles_new, profiles_old)
+    if changed:
+        _mark_stale([company["id"] for company in changed])
+
+
+def _mark_stale(company_ids: list[int]) -> None:
+    """The target ranking keeps a copy of company figures on their placements: changed
+    companies' copies are refreshed before the next ranking (as a saved company's are)."""
+    try:
+        from .targets import mark_stale
+    except ImportError:  # pragma: no cover - the targets of issue 7 part 2 are not there
+        return
+    mark_stale(company_ids=company_ids)
 
 
 # -- classification of the imported companies --------------------------------------------------

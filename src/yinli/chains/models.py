@@ -211,8 +211,8 @@ class CompanyNode(models.Model):
     # The company's figures the target ranking scores (chains.targets), copied here so that a
     # node's ranking reads this table alone. Filled when `basis_ready` is false (a new row, or
     # its company changed: chains.target_signals) by targets.refresh_basis before a ranking.
-    basis_ready = models.BooleanField(default=False, editable=False)
-    basis_open = models.BooleanField(default=False, editable=False)  # live, not deregistered
+    basis_ready = models.BooleanField(default=False, db_default=False, editable=False)
+    basis_open = models.BooleanField(default=False, db_default=False, editable=False)  # live
     basis_region = models.BigIntegerField(null=True, editable=False)
     basis_lat = models.FloatField(null=True, editable=False)
     basis_lng = models.FloatField(null=True, editable=False)

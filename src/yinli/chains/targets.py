@@ -148,15 +148,13 @@ def home_company_ids(home_ids: list[int] | None = None) -> QuerySet:
     """The ids of selectors.local_companies(), reached through the region index: only the
     companies of the home city's regions and those without a region are looked at."""
     home_ids = home_region_ids() if home_ids is None else home_ids
-    return Company.objects.filter(
-        Q(region_id__in=home_ids) | Q(pk__in=local_without_region()),
-        merged_into__isnull=True,
-    ).values("pk")
+    in_home = Company.objects.filter(region_id__in=home_ids, merged_into__isnull=True)
+    return in_home.order_by().values("pk").union(local_without_region())
 
 
 def local_without_region() -> QuerySet:
     """Companies without a region that count as local (a registry record or a project here)."""
-    return local_companies(Company.objects.filter(region__isnull=True)).values("pk")
+    return local_companies(Company.objects.filter(region__isnull=True)).order_by().values("pk")
 
 
 def refresh_basis(*, node_ids: set[int] | None = None) -> int:
@@ -278,7 +276,8 @@ def live_relationships() -> QuerySet:
 def tie_counts(local_ids: QuerySet) -> dict[int, int]:
     """{company id: number of live relationships with home-city companies}, either side."""
     counts: dict[int, int] = {}
-    live = live_relationships().order_by()
+    # The local side is live by construction; the other side is checked as a candidate.
+    live = Relationship.objects.order_by()
     for column, other in (("company_id", "other_id"), ("other_id", "company_id")):
         rows = (
             live.filter(**{f"{other}__in": local_ids})
@@ -547,9 +546,12 @@ def rank_targets(
         offset += batch
     # 2. The tied candidates (few), scored with their ties.
     if ctx.ties:
-        tied = rows.filter(company_id__in=_tied_ids(ctx)).values_list(
-            "pk", "company_id", "total", "score"
-        )
+        tied = rows.filter(company_id__in=_tied_ids(ctx))
+        if len(best) >= limit:
+            # Only a tied company within the largest bonus of the last untied one can enter.
+            floor = -sorted(best.values())[limit - 1][0][0] - TIE_MAX
+            tied = tied.filter(total__gte=floor - 0.001)
+        tied = tied.values_list("pk", "company_id", "total", "score")
         for pk, company_id, total, score in tied:
             key = _order_key(total + tie_points(ctx.ties[company_id]), score, company_id)
             if company_id not in best or key < best[company_id][0]:
@@ -566,8 +568,8 @@ def rank_targets(
 
 
 def _tied_ids(ctx: Context) -> QuerySet:
-    """The companies tied to a home-city company, as a subquery (not a long list of ids)."""
-    live = live_relationships().order_by()
+    """The companies tied to a home-city company, as a subquery (faster than a long list)."""
+    live = Relationship.objects.order_by()
     return (
         live.filter(other_id__in=ctx.local_ids)
         .values("company_id")

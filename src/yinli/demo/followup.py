@@ -7,7 +7,7 @@ to find. Here:
 - every arrival of foreign capital (source 外资) of a foreign or HK/Macao/Taiwan-funded project
   gets its 实际使用外资 in 万美元, converted at a rough yuan-per-dollar rate of its year; the
   creation records in the change history say the same;
-- the projects signed since July 2024 above 1亿元 that are still live get the permit checklist
+- the projects signed in the reference date's year above 1亿元 that are still live get the permit checklist
   of their template, its items done, in progress or not started as far as the project has come
   (a started project holds its 施工许可), a few in progress past their planned day.
 
@@ -35,7 +35,6 @@ from yinli.projects.models import FundsInPlace, FundsSource, Project, Stage, Sta
 BATCH = 500
 # Yuan per US dollar, rough yearly averages (the figures' own rates are stats.ConversionRate).
 USD_RATE = {2023: Decimal("7.05"), 2024: Decimal("7.12"), 2025: Decimal("7.18")}
-FOLLOWED_FROM = date(2024, 7, 1)
 FOLLOWED_ABOVE_WAN = Decimal(10000)
 # Permits a project may not need (不涉及), and how often.
 OFTEN_NOT_NEEDED = {"安全预评价": 0.7, "能评（节能审查）": 0.3, "用地预审与选址": 0.15}
@@ -132,7 +131,7 @@ def _permits(*, seed: int, reference_date: date, by: User | None) -> int:
     projects = list(
         Project.objects.filter(
             merged_into__isnull=True,
-            first_signed_on__gte=FOLLOWED_FROM,
+            first_signed_on__gte=date(reference_date.year, 1, 1),
             first_signed_on__lte=reference_date,
             total_investment__gte=FOLLOWED_ABOVE_WAN,
             status__in=[Status.ACTIVE, Status.PAUSED],

@@ -60,8 +60,11 @@ def index(request):
     rule, district = values.get("rule"), values.get("district")
     found = alerts.open_alerts(user=user, as_of=as_of, rule=rule, district=district)
     counts: dict[int, int] = {}
+    by_district: dict[tuple[int, str], int] = {}
     for alert in found:
         counts[alert.rule.pk] = counts.get(alert.rule.pk, 0) + 1
+        key = (alert.district_id, alert.district_name)
+        by_district[key] = by_district.get(key, 0) + 1
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     year = values.get("year") or as_of.year
     foreign = selectors.foreign_capital_by_month(
@@ -86,6 +89,9 @@ def index(request):
             "rule_counts": [
                 (r, counts.get(r.pk, 0)) for r in alerts.active_rules() if not rule or r == rule
             ],
+            "by_district": sorted(by_district.items(), key=lambda item: (-item[1], item[0][1]))
+            if len(by_district) > 1
+            else [],
             "foreign": foreign,
             "foreign_max": max((m["amount_wan_usd"] for m in foreign.months), default=0) or 1,
             "follow": follow,

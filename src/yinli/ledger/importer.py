@@ -31,7 +31,6 @@ and nothing is written if any row is wrong.
 from __future__ import annotations
 
 import datetime
-import gc
 import logging
 import operator
 import sqlite3
@@ -1187,16 +1186,17 @@ class _Writer:
             return []
         rows = []
         today = self.planner.today
+        fields = PROJECT_FIELDS
         for plan in plans:
             values = plan.values
             stage = values["stage"]
             signed = stage_rank(stage) >= stage_rank(Stage.SIGNED)
             signed_on = values.get("signed_on")
-            row = {
-                attr: _comparable(values[name])
-                for name, attr in PROJECT_FIELDS.items()
-                if name in values and values[name] is not None
-            }
+            row = {}
+            for name, value in values.items():
+                attr = fields.get(name)
+                if attr is not None and value is not None:
+                    row[attr] = value.pk if isinstance(value, models.Model) else value
             row.setdefault("category", Category.INDUSTRIAL)
             name = values["name"]
             row.update(
@@ -1517,10 +1517,6 @@ def _run(
     district = _check_district_param(user, district)
     undecided_reason = _undecided_reason(undecided, undecided_reason)
     local, name, temporary = _local_path(path, file)
-    collecting = gc.isenabled()
-    # The import makes millions of small objects, none of them cycles: the cyclic collector
-    # would walk them all again and again. Reference counting frees them as usual.
-    gc.disable()
     try:
         ledger, saved = open_for_import(local, mapping=mapping, district=district, bulk=bulk)
         preview = ImportPreview(
@@ -1587,8 +1583,6 @@ def _run(
             progress=progress,
         )
     finally:
-        if collecting:
-            gc.enable()
         if temporary:
             local.unlink(missing_ok=True)
 

@@ -36,6 +36,7 @@ from yinli.core import scoping
 from yinli.core.models import OrgUnit
 from yinli.core.notifications import city_units, notify
 from yinli.core.services import PermissionDeniedError, save_tracked
+from yinli.reporting.locks import check_project_write as check_locked_periods
 
 from . import claims as claim_services
 from .merge import project_merge
@@ -416,6 +417,7 @@ def conflict_rule(
         if moving.responsible_unit_id and (moving.responsible_unit.district_id != receiving.pk):
             moving.responsible_unit = absorbed.responsible_unit or receiving
         moving._change_reason = "transfer"
+        check_locked_periods(project=moving, by=by, action="update")  # 定版锁库 (reporting)
         save_tracked(instance=moving, by=by)
         conflict.merge = project_merge(
             kept=moving, merged=absorbed, by=by, reason=merge_note, check_permission=False
@@ -438,6 +440,7 @@ def conflict_rule(
             lead_project.refresh_from_db()
             lead_project.district = districts[side]
             lead_project._change_reason = "joint"
+            check_locked_periods(project=lead_project, by=by, action="update")  # 定版锁库
             save_tracked(instance=lead_project, by=by)
         conflict.merge = project_merge(
             kept=lead_project,

@@ -390,3 +390,17 @@ def check_import_plans(plans: list, *, projects: dict) -> None:
             error = PeriodLockedError(reports)
             plan.problem(field_name, plan.values.get(field_name), error.messages[0])
             plan.action = "error"
+
+
+def counted_in_q(signed: Q, start: date, end: date) -> Q:
+    """Where a signed project counts, for the stats selector (stats.selectors.signed_in).
+
+    Under "signing_month" this is `signed` itself (first_signed_on within the period); under
+    "reported_month" a late addition counts in the month it was reported instead (one LEFT JOIN
+    on ReportedPeriod). Month-level: a reported month counts when its first day is in the range.
+    """
+    if late_additions() != REPORTED_MONTH:
+        return signed
+    return (signed & Q(reported_period__isnull=True)) | Q(
+        reported_period__month__gte=start, reported_period__month__lte=end
+    )

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from yinli.core.models import OrgUnit, Tracked
 
@@ -132,6 +133,8 @@ class Report(Tracked):
     baseline_code = models.CharField(
         _("compared with the report of"), max_length=16, blank=True, default=""
     )
+
+    history = HistoricalRecords(excluded_fields=["snapshot", "baseline"])
 
     class Meta:
         ordering = ["-period__start", "district__sort_order"]

@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -146,61 +147,55 @@ class Context:
 # --- headline figures -------------------------------------------------------------------------
 
 
-YOY_AGGREGATES = ("count", "wan")
-
-
 def _signed_aggregate(queryset: QuerySet, definition, periods: dict | None = None) -> dict:
     """The headline aggregates of `queryset` (the counted projects), in one query.
 
-    With `periods` ({"now": Period, "before": Period}) `queryset` holds the projects counted in
-    either, and the aggregates come per period (filtered on first_signed_on): all of them for
-    "now", only the counts and totals (overall and per category, what a year-on-year change
-    needs) for the others. Without, every aggregate of the whole queryset.
+    With `periods` ({"now": Period, "before": Period}, not overlapping) `queryset` holds the
+    projects counted in either; the query groups them by the period their first signing falls
+    in (as the hand-written SQL of bench/test_stats.py does) and the result has the aggregates
+    per period, all zero for a period without projects. Without, those of the whole queryset.
     """
     foreign = selectors.foreign_funded_q()
     agreed = Q(foreign_investment__gt=0)
     aggregates = {
-        "count": (Count, Q()),
-        "wan": (Sum, Q()),
-        "foreign_count": (Count, foreign),
-        "foreign_wan": (Sum, foreign),
-        "foreign_agreed_wan": (Sum, agreed),
-        "foreign_unconverted": (Count, agreed & Q(stat_rate__isnull=True)),
-        "state_owned_count": (Count, selectors.state_owned_q()),
-        "state_owned_wan": (Sum, selectors.state_owned_q()),
+        "count": Count("pk"),
+        "wan": Sum("total_investment"),
+        "foreign_count": Count("pk", filter=foreign),
+        "foreign_wan": Sum("total_investment", filter=foreign),
+        "foreign_agreed_wan": Sum("stat_foreign_yuan", filter=agreed),
+        "foreign_unconverted": Count("pk", filter=agreed & Q(stat_rate__isnull=True)),
+        "state_owned_count": Count("pk", filter=selectors.state_owned_q()),
+        "state_owned_wan": Sum("total_investment", filter=selectors.state_owned_q()),
     }
     for category in definition.categories:
-        aggregates[f"count_{category}"] = (Count, Q(category=category))
-        aggregates[f"wan_{category}"] = (Sum, Q(category=category))
-    columns = {Count: "pk", Sum: "total_investment"}
-
-    def made(name, function, condition, within=None):
-        column = "stat_foreign_yuan" if name == "foreign_agreed_wan" else columns[function]
-        condition = condition & within if within is not None else condition
-        return function(column, filter=condition) if condition else function(column)
-
-    if periods is None:
-        expressions = {name: made(name, *spec) for name, spec in aggregates.items()}
-    else:
-        expressions = {
-            f"{when}:{name}": made(name, *spec, selectors.signed_in(period))
-            for when, period in periods.items()
-            for name, spec in aggregates.items()
-            if when == "now" or name in YOY_AGGREGATES or name.startswith(("count_", "wan_"))
-        }
-    result = queryset.annotate(
+        aggregates[f"count_{category}"] = Count("pk", filter=Q(category=category))
+        aggregates[f"wan_{category}"] = Sum("total_investment", filter=Q(category=category))
+    annotated = queryset.annotate(
         # Looked up only where there is agreed foreign investment to convert.
         stat_rate=Case(
             When(agreed, then=selectors.rate_to_yuan()), output_field=selectors.RATE_FIELD
         ),
         stat_foreign_yuan=F("foreign_investment") * F("stat_rate"),
-    ).aggregate(**expressions)
+    )
     if periods is None:
-        return result
-    return {
-        when: {name: result[f"{when}:{name}"] for name in aggregates if f"{when}:{name}" in result}
-        for when in periods
+        return annotated.aggregate(**aggregates)
+    rows = {
+        row["stat_period"]: row
+        for row in annotated.annotate(
+            stat_period=Case(
+                *(
+                    When(selectors.signed_in(period), then=Value(when))
+                    for when, period in periods.items()
+                ),
+                output_field=CharField(),
+            )
+        )
+        .values("stat_period")
+        .annotate(**aggregates)
+        .order_by()
     }
+    empty = {name: 0 if isinstance(e, Count) else None for name, e in aggregates.items()}
+    return {when: {**empty, **rows.get(when, {})} for when in periods}
 
 
 def signed_figures(ctx: Context) -> dict:

@@ -61,6 +61,7 @@ from yinli.core.models import OrgUnit, Region
 from yinli.core.scoping import visible_projects
 from yinli.projects.filters import source_q
 from yinli.projects.models import Kind, Project
+from yinli.reporting.locks import counted_in_q
 
 from .models import ConversionRate
 
@@ -143,7 +144,8 @@ def _bounds(period) -> tuple[date, date]:
 def signed_in(period) -> Q:
     """First signed within `period` (a Period or a (start, end) pair): where a project counts."""
     start, end = _bounds(period)
-    return Q(first_signed_on__gte=start, first_signed_on__lte=end)
+    signed = Q(first_signed_on__gte=start, first_signed_on__lte=end)
+    return counted_in_q(signed, start, end)  # YINLI_LATE_ADDITIONS (yinli.reporting.locks)
 
 
 def in_statistics_projects(

@@ -224,9 +224,6 @@ def obstacle_update(
         deadline=deadline,
         raised_on=obstacle.raised_on,
     )
-    if deadline != obstacle.deadline and deadline >= reference_day():
-        # A new deadline in the future: should it pass again, it is flagged again.
-        obstacle.escalated_at = None
     obstacle.title = title[:200]
     obstacle.category = category
     obstacle.department = department

@@ -13,8 +13,9 @@ Each district's score is the sum of its lines, each explained:
   reaches `threshold_yi` 亿元.
 - lost_project (deduction): `points` per live project of the district whose status is 流失 and
   became so within the period (the date of the change history's entry that made it 流失).
-- late_report (deduction): `points` per monthly report of the district with a deadline in the
-  period that was submitted late, or not at all by today (yinli.reporting.selectors.submissions).
+- late_report (deduction): `points` per monthly report of the district for a month within the
+  period that was submitted after its deadline, or is still missing past it
+  (yinli.reporting.selectors.submissions: days_late).
 - conflict_against (deduction): `points` per 撞车 ruling made within the period against the
   district: "keep" by the other side, or "transfer" of its record to the other district. A joint
   ruling shares the project and a "distinct"/"reject" ruling takes nothing: not against.
@@ -25,7 +26,7 @@ total (ties share a rank: 1, 1, 3).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
 
@@ -102,10 +103,8 @@ def lost_projects(*, start: date, end: date, district: OrgUnit | None = None) ->
 
 def conflicts_against(*, start: date, end: date) -> list[dict]:
     """撞车 rulings made in [start, end] against a district (see the module's docstring)."""
-    begin = timezone.make_aware(timezone.datetime.combine(start, timezone.datetime.min.time()))
-    finish = timezone.make_aware(
-        timezone.datetime.combine(end + timedelta(days=1), timezone.datetime.min.time())
-    )
+    begin = timezone.make_aware(datetime.combine(start, time.min))
+    finish = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
     rulings = Conflict.objects.filter(
         status=ConflictStatus.RULED,
         ruling__in=[Ruling.KEEP, Ruling.TRANSFER],
