@@ -2,6 +2,7 @@
 
     .venv/bin/pytest -q -s bench/test_ledger_import.py              # SQLite (or YINLI_DATABASE_URL)
     YINLI_BENCH_ROWS=20000 .venv/bin/pytest -q -s bench/test_ledger_import.py
+    YINLI_BENCH_PROFILE=/tmp/import.prof …                            # cProfile the full import
 
 Goal (issue 4): the full import within 5× of python-calamine reading the same file alone, peak
 memory under 1 GiB. Not part of CI (`make bench`).

@@ -221,9 +221,7 @@ STORAGES["documents"] = {
     "OPTIONS": {"location": str(YINLI_DOCUMENT_DIR), "base_url": None},
 }
 YINLI_DOCUMENT_MAX_MB = int(os.environ.get("YINLI_DOCUMENT_MAX_MB", "20"))
-YINLI_DOCUMENT_TYPES = env_list(
-    "YINLI_DOCUMENT_TYPES", "pdf,doc,docx,xls,xlsx,ofd,jpg,jpeg,png"
-)
+YINLI_DOCUMENT_TYPES = env_list("YINLI_DOCUMENT_TYPES", "pdf,doc,docx,xls,xlsx,ofd,jpg,jpeg,png")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

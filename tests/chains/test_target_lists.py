@@ -253,3 +253,17 @@ def test_saving_without_a_choice_shows_an_error(city, test_chain, companies, as_
     assert response.status_code == 400
     assert "至少" in response.content.decode()
     assert not TargetList.objects.exists()
+
+
+def test_a_row_of_another_list_cannot_be_reached_through_this_one(
+    city, test_chain, companies, as_user
+):
+    mine = saved_list(city, test_chain, companies[:1])
+    other = saved_list(city, test_chain, companies[1:2], team=city.jingkou)
+    item = other.items.get()
+    response = as_user(city.team_member).post(
+        reverse("chains:target_item_lead", args=[mine.pk, item.pk])
+    )
+    assert response.status_code == 404
+    item.refresh_from_db()
+    assert item.project is None

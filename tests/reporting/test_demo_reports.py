@@ -16,6 +16,9 @@ from yinli.projects.services import project_update
 from yinli.reporting import locks, selectors
 from yinli.reporting.models import Report, ReportState
 
+# The mark makes pytest-django set up the test database before the module fixture writes to it.
+pytestmark = pytest.mark.django_db
+
 build = pytest.importorskip("yinli.demo.build")
 
 

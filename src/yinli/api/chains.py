@@ -289,7 +289,7 @@ class TieOut(Schema):
     kind: str
 
 
-class TargetOut(Schema):
+class ChainTargetOut(Schema):
     company_id: int
     company: str
     credit_code: str
@@ -309,7 +309,7 @@ class TargetOut(Schema):
 class TargetRanking(Schema):
     node: NodeOut
     rule: str
-    targets: list[TargetOut]
+    targets: list[ChainTargetOut]
 
 
 def target_data(target) -> dict:
@@ -386,13 +386,13 @@ class TargetListDetail(TargetListOut):
     items: list[TargetItemOut]
 
 
-class LeadIn(WriteSchema):
+class TargetLeadIn(WriteSchema):
     district_id: int | None = Field(
         None, description="Needed only when the list's team belongs to no district."
     )
 
 
-class LeadOut(Schema):
+class TargetLeadOut(Schema):
     project_id: int
     name: str
 
@@ -522,9 +522,9 @@ def target_list_export(request: HttpRequest, list_id: int):
 
 @router.post(
     "/target-lists/{list_id}/items/{item_id}/lead",
-    response={201: LeadOut, **WRITE_ERRORS},
+    response={201: TargetLeadOut, **WRITE_ERRORS},
 )
-def target_item_lead(request: HttpRequest, list_id: int, item_id: int, payload: LeadIn):
+def target_item_lead(request: HttpRequest, list_id: int, item_id: int, payload: TargetLeadIn):
     """Turn a target into a lead (线索) in one step: the list's team responsible, its district,
     the chain's industry direction; 以商引商 when the company is tied to a local one."""
     from yinli.chains import target_lists

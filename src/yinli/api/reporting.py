@@ -86,7 +86,7 @@ class RowOut(Schema):
     comments: list[CommentOut]
 
 
-class EventOut(Schema):
+class ReportEventOut(Schema):
     action: str
     by: str | None
     at: datetime
@@ -107,7 +107,7 @@ class ReportOut(Schema):
     locked: bool
     compared_with: str = Field(description="The period of the accepted report compared with.")
     projects: list[RowOut] | None = Field(None, description="Only on a single report.")
-    log: list[EventOut] | None = Field(None, description="Only on a single report.")
+    log: list[ReportEventOut] | None = Field(None, description="Only on a single report.")
 
 
 def _period_out(period: ReportPeriod) -> dict:
@@ -183,13 +183,13 @@ def _district(user, code: str) -> OrgUnit:
     return unit
 
 
-class PeriodQuery(Schema):
+class CyclePeriodQuery(Schema):
     year: int = Field(description="The calendar year.")
     frequency: str = Field("monthly", description="monthly or weekly.")
 
 
 @router.get("/reporting/periods", response={200: list[PeriodOut], **READ_ERRORS})
-def period_list(request: HttpRequest, query: Query[PeriodQuery]):
+def period_list(request: HttpRequest, query: Query[CyclePeriodQuery]):
     """The reporting calendar of a year: each period with its deadline."""
     if query.frequency not in Frequency.values:
         raise ValidationError({"frequency": _("Choose monthly or weekly.")})
@@ -221,13 +221,13 @@ def period_status(request: HttpRequest, period: str):
     }
 
 
-class ReportQuery(Schema):
+class CycleReportQuery(Schema):
     period: str | None = Field(None, description="Only this period (2025-07).")
     district: str | None = Field(None, description="Only this district (code or id).")
 
 
 @router.get("/reporting/reports", response={200: list[ReportOut], **READ_ERRORS})
-def report_list(request: HttpRequest, query: Query[ReportQuery]):
+def report_list(request: HttpRequest, query: Query[CycleReportQuery]):
     """The reports the user sees (newest period first), without their projects."""
     reports = scoping.visible_reports(request.auth).select_related(
         "period", "period__schedule", "district"
@@ -273,7 +273,7 @@ class AcceptIn(WriteSchema):
     comment: str = ""
 
 
-class ReopenIn(WriteSchema):
+class ReportReopenIn(WriteSchema):
     version: int
     reason: str
 
@@ -335,7 +335,7 @@ def report_accept(request: HttpRequest, period: str, district: str, payload: Acc
 @router.post(
     "/reporting/reports/{period}/{district}/reopen", response={200: ReportOut, **WRITE_ERRORS}
 )
-def report_reopen(request: HttpRequest, period: str, district: str, payload: ReopenIn):
+def report_reopen(request: HttpRequest, period: str, district: str, payload: ReportReopenIn):
     """A city admin reopens a locked month for a correction, giving the reason."""
     report = _existing(request, period, district)
     services.reopen(report=report, by=request.auth, version=payload.version, reason=payload.reason)

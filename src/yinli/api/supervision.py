@@ -326,14 +326,14 @@ def obstacle_resolve(request: HttpRequest, obstacle_id: int, payload: ResolveIn)
     return _obstacle_data(_obstacle(request, obstacle_id), selectors.reference_day())
 
 
-class ReopenIn(WriteSchema):
+class ObstacleReopenIn(WriteSchema):
     reason: str
     deadline: date | None = Field(None, description="A new deadline, if any.")
     version: int
 
 
 @router.post("/obstacles/{obstacle_id}/reopen", response={200: ObstacleOut, **WRITE_ERRORS})
-def obstacle_reopen(request: HttpRequest, obstacle_id: int, payload: ReopenIn):
+def obstacle_reopen(request: HttpRequest, obstacle_id: int, payload: ObstacleReopenIn):
     """Reopen a closed obstacle that came back."""
     obstacle = _obstacle(request, obstacle_id)
     services.obstacle_reopen(

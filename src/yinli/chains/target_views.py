@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from yinli.core.services import PermissionDeniedError
 
 from . import relationships, scoping, target_lists, targets
-from .models import Relationship, TargetItem
+from .models import Relationship
 from .targeting_forms import LeadForm, RelationshipForm, RelationshipImportForm, TargetListForm
 from .views import _node, _reader
 
@@ -158,9 +158,7 @@ def target_list_export(request, pk: int):
 @require_POST
 def target_item_lead(request, pk: int, item_pk: int):
     target_list = _visible_list(request, pk)
-    item = get_object_or_404(TargetItem.objects.select_related("company"), pk=item_pk)
-    if item.target_list_id != target_list.pk:
-        raise PermissionDenied
+    item = get_object_or_404(target_list.items.select_related("company"), pk=item_pk)
     form = LeadForm(request.POST, user=request.user)
     district = form.cleaned_data.get("district") if form.is_valid() else None
     item.target_list = target_list

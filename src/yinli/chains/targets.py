@@ -35,7 +35,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -190,7 +190,12 @@ def refresh_basis(*, node_ids: set[int] | None = None) -> int:
     params.append(False)
     if node_ids is not None:
         params.extend(sorted(node_ids))
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The stale rows are few next to the registry: look their companies up by key
+            # rather than hash the whole company table (a seq scan of millions of rows).
+            cursor.execute("SET LOCAL enable_hashjoin = off")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(sql, params)
         return cursor.rowcount
 

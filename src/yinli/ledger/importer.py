@@ -25,7 +25,15 @@ import date, noted "台账导入".
 Bulk mode (``bulk=True``) streams the file: rows are read, checked and written a chunk at a
 time, each chunk in its own transaction and recorded as its own batch under the file's batch, so
 memory stays flat for millions of rows. Without ``skip_invalid`` a first pass checks every row
-and nothing is written if any row is wrong.
+and nothing is written if any row is wrong; its plans are kept for the write (each row is read and
+planned once) up to ``LEDGER_BULK_KEEP_PLANS`` rows (300,000), past which the write reads and
+plans the file again.
+
+Possible duplicates (issue 5): a row that would create a project whose investor — or whose name —
+another district already has is written only with a person's answer (``decisions``): "a different
+investment" with its reason (kept on the project) or "the same project" (a conflict naming both
+is opened through ``projects.conflicts``). Unanswered rows are held, not written, unless
+``undecided="distinct"`` with a reason covers them all.
 """
 
 from __future__ import annotations
@@ -811,8 +819,7 @@ class _Planner:
             else:
                 self._duplicates(plan)
         self.decide(plans)
-        if _any_locked_month():
-            check_import_plans(plans, projects=projects)  # 定版锁库: rows touching a locked month
+        check_import_plans(plans, projects=projects)  # 定版锁库: rows touching a locked month
 
     def _place_name(self, region_id: int) -> str:
         if region_id not in self.place_names:
@@ -897,16 +904,6 @@ class _Planner:
             )
         target = plan.advance_to or project.stage
         self._report_missing(plan, target, project)
-
-
-def _any_locked_month() -> bool:
-    """Whether any district has an accepted (locked) monthly report: without one the period
-    guard can refuse nothing, and it asks the database row by row."""
-    from yinli.reporting.models import Frequency, Report, ReportState
-
-    return Report.objects.filter(
-        state=ReportState.ACCEPTED, period__schedule__frequency=Frequency.MONTHLY
-    ).exists()
 
 
 def check_row_decision(answer: dict, project_ids: list[int]) -> dict:

@@ -15,7 +15,13 @@ corrections made after they were published (``selectors.corrections_after``).
 Late additions (a project signed in a locked month but entered later) follow the setting
 ``YINLI_LATE_ADDITIONS``: ``"signing_month"`` (the default) refuses them like any other change
 of a locked month; ``"reported_month"`` lets them in and records the month they are reported in
-(:class:`ReportedPeriod`: the first month of the district not locked).
+(:class:`ReportedPeriod`: the first month of the district not locked), and the figures count them
+there (:func:`counted_in_q`, used by stats.selectors.signed_in).
+
+Not guarded: funds in place (到位资金). The statistics bureau's 入库 list import (ledger.fai)
+goes through project_update, so a row touching a locked month stops that import with the lock's
+message. Conflict rulings are guarded through the merge and the district move they make
+(projects.conflicts).
 """
 
 from __future__ import annotations
@@ -343,17 +349,36 @@ def record_late_additions(*, district, month: date) -> int:
     return added
 
 
+def _locked_pairs() -> set[tuple[int, date]]:
+    """Every (district id, month) an accepted monthly report locks: a few hundred at most."""
+    return set(
+        Report.objects.filter(
+            state=ReportState.ACCEPTED, period__schedule__frequency=Frequency.MONTHLY
+        ).values_list("district_id", "period__start")
+    )
+
+
 def check_import_plans(plans: list, *, projects: dict) -> None:
     """The ledger import's rows: a row that would change a locked month becomes a row error.
 
     `plans` are the importer's row plans (action "create" or "update"), `projects` the matched
     projects by id. A late addition under "reported_month" passes (recorded when reported).
+    Two queries for the whole chunk (the locked months, the reported months of the updated
+    projects); the reports are read only for a row that hits a lock.
     """
     from yinli.projects.models import Stage, stage_rank
 
+    locked = _locked_pairs()
+    if not locked:
+        return
+    late = late_additions()
+    updated = [p.project_id for p in plans if p.action == "update" and p.project_id]
+    reported_months = dict(
+        ReportedPeriod.objects.filter(project_id__in=updated).values_list("project_id", "month")
+    )
     for plan in plans:
         if plan.action == "create":
-            if late_additions() == REPORTED_MONTH or plan.district is None:
+            if late == REPORTED_MONTH or plan.district is None:
                 continue
             row = {
                 "district_id": plan.district.pk,
@@ -361,7 +386,7 @@ def check_import_plans(plans: list, *, projects: dict) -> None:
                 "fai_on": plan.values.get("fai_on"),
             }
             field_name = "signed_on" if row["first_signed_on"] else "fai_on"
-            reports = locked_reports(_pairs(row))
+            pairs = _pairs(row)
         elif plan.action == "update":
             project = projects.get(plan.project_id)
             if project is None:
@@ -374,7 +399,7 @@ def check_import_plans(plans: list, *, projects: dict) -> None:
                     after[attr] = getattr(value, "pk", value)
             pairs = set()
             if after != before:
-                reported = _reported_month(project.pk)
+                reported = reported_months.get(project.pk)
                 pairs = _pairs(before, reported=reported) | _pairs(after, reported=reported)
             if plan.advance_to and stage_rank(plan.advance_to) >= stage_rank(Stage.SIGNED):
                 on = plan.values.get("signed_on") if plan.advance_to == Stage.SIGNED else None
@@ -383,11 +408,10 @@ def check_import_plans(plans: list, *, projects: dict) -> None:
                     pairs.add((project.district_id, month_start(on)))
             changed = [k for k in plan.changes if (k if k in before else f"{k}_id") in before]
             field_name = changed[0] if changed else "stage"
-            reports = locked_reports(pairs)
         else:
             continue
-        if reports:
-            error = PeriodLockedError(reports)
+        if pairs & locked:
+            error = PeriodLockedError(locked_reports(pairs & locked))
             plan.problem(field_name, plan.values.get(field_name), error.messages[0])
             plan.action = "error"
 

@@ -71,6 +71,11 @@ def target_months(target: Target) -> list[Decimal]:
     )
 
 
+def _whole(value: Decimal, whole: bool) -> Decimal | int:
+    """A count leaves as a whole number (8, not 8.0)."""
+    return int(value) if whole and value == value.to_integral_value() else value
+
+
 def progress_of(target: Target, *, on: date, actuals: Actuals | None = None) -> dict:
     """Annual, due by `on`, actual from 1 January to `on`, and the three percentages (exact)."""
     actuals = actuals or Actuals()
@@ -102,9 +107,9 @@ def progress_of(target: Target, *, on: date, actuals: Actuals | None = None) -> 
         "breakdown": target.breakdown,
         "as_of": on,
         "period": period.as_dict(),
-        "annual": result.annual,
+        "annual": _whole(result.annual, spec.whole),
         "due": result.due,
-        "actual": result.actual,
+        "actual": _whole(result.actual, spec.whole),
         "schedule_pct": result.schedule_pct,
         "done_pct": result.done_pct,
         "ahead_points": result.ahead_points,
