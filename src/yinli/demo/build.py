@@ -21,7 +21,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -464,6 +464,7 @@ def build_demo(
         writer.reorganisation()
         step("duplicates")
         writer.duplicates()
+        _analyze()
         step("field work")
         writer.counts.update(build_fieldwork(seed=seed, reference_date=reference_date))
         writer.counts.update(
@@ -471,6 +472,7 @@ def build_demo(
         )
         writer.counts.update(build_chains(seed=seed))
         writer.counts.update(build_enterprises(seed=seed, user=writer.users["admin"]))
+        _analyze()
         writer.counts.update(
             build_supervision(seed=seed, reference_date=reference_date, users=writer.users)
         )
@@ -480,6 +482,7 @@ def build_demo(
         )
         writer.counts.update(build_conflicts(admin=writer.users["admin"]))
         writer.counts.update(build_reports(users=writer.users))
+        _analyze()
     cache.delete(DEMO_MARKER_KEY)
     return DemoResult(
         digest=demo_digest(),
@@ -491,6 +494,14 @@ def build_demo(
             for login in city.LOGINS
         ],
     )
+
+
+def _analyze() -> None:
+    """Planner statistics on PostgreSQL after the bulk steps: a table the planner still takes
+    for empty gets nested-loop plans that run for minutes on tens of thousands of rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def demo_digest() -> str:
