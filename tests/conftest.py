@@ -5,6 +5,10 @@ from tests import factories
 
 # Real hashing costs half a second per password; the tests create many users.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The demo city is built by several test modules; its enterprise base (30,000 companies by
+# default) is tested on its own in tests/chains/test_enterprise_demo.py, so the others build a
+# smaller one. An explicit YINLI_DEMO_ENTERPRISES still wins.
+settings.DEMO_ENTERPRISES = 2000
 
 
 @pytest.fixture
