@@ -15,7 +15,12 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from yinli.core.models import OrgUnit, Role
-from yinli.core.scoping import changes_everything, sees_everything, unit_subtree_ids
+from yinli.core.scoping import (
+    changes_everything,
+    scoped,
+    unit_read_filter,
+    unit_subtree_ids,
+)
 
 from .models import TargetList
 
@@ -28,17 +33,6 @@ def _plans_for_city(user) -> bool:
     return _active(user) and (
         changes_everything(user) or user.role in (Role.CITY_ADMIN, Role.CITY_ANALYST)
     )
-
-
-def _read_filter(user) -> Q | None:
-    if sees_everything(user):
-        return None
-    unit = user.org_unit
-    if unit is None:
-        return Q(pk__in=[])
-    if user.role in (Role.DISTRICT_EDITOR, Role.VIEWER) and unit.district_id:
-        return Q(team__district_id=unit.district_id)
-    return Q(team_id__in=unit_subtree_ids(unit.pk))
 
 
 def _write_filter(user) -> Q | None:
@@ -56,18 +50,12 @@ def _write_filter(user) -> Q | None:
 
 def visible_target_lists(user, queryset: QuerySet | None = None) -> QuerySet:
     queryset = TargetList.objects.all() if queryset is None else queryset
-    if not _active(user):
-        return queryset.none()
-    condition = _read_filter(user)
-    return queryset if condition is None else queryset.filter(condition)
+    return scoped(queryset, user, unit_read_filter(user, "team"))
 
 
 def changeable_target_lists(user, queryset: QuerySet | None = None) -> QuerySet:
     queryset = TargetList.objects.all() if queryset is None else queryset
-    if not _active(user):
-        return queryset.none()
-    condition = _write_filter(user)
-    return queryset if condition is None else queryset.filter(condition)
+    return scoped(queryset, user, _write_filter(user))
 
 
 def can_change_target_list(user, target_list: TargetList) -> bool:

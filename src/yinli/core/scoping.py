@@ -179,7 +179,9 @@ def can_change_company(user, company: Company) -> bool:
 # city sees all. Events are the city's: every signed-in user reads them.
 
 
-def _fieldwork_read_filter(user, field: str) -> Q | None:
+def unit_read_filter(user, field: str) -> Q | None:
+    """Records owned by a unit (the FK `field`): the city all, a district (editor or viewer) its
+    units', anyone else their unit and the units under it."""
     if sees_everything(user):
         return None
     unit = user.org_unit
@@ -203,7 +205,7 @@ def _fieldwork_write_filter(user, field: str) -> Q | None:
     return Q(pk__in=[])
 
 
-def _scoped(queryset: QuerySet, user, condition) -> QuerySet:
+def scoped(queryset: QuerySet, user, condition) -> QuerySet:
     if not _active(user):
         return queryset.none()
     return queryset if condition is None else queryset.filter(condition)
@@ -213,28 +215,28 @@ def visible_visits(user, queryset: QuerySet | None = None) -> QuerySet:
     from yinli.fieldwork.models import Visit
 
     queryset = Visit.objects.all() if queryset is None else queryset
-    return _scoped(queryset, user, _active(user) and _fieldwork_read_filter(user, "unit"))
+    return scoped(queryset, user, _active(user) and unit_read_filter(user, "unit"))
 
 
 def changeable_visits(user, queryset: QuerySet | None = None) -> QuerySet:
     from yinli.fieldwork.models import Visit
 
     queryset = Visit.objects.all() if queryset is None else queryset
-    return _scoped(queryset, user, _active(user) and _fieldwork_write_filter(user, "unit"))
+    return scoped(queryset, user, _active(user) and _fieldwork_write_filter(user, "unit"))
 
 
 def visible_trips(user, queryset: QuerySet | None = None) -> QuerySet:
     from yinli.fieldwork.models import Trip
 
     queryset = Trip.objects.all() if queryset is None else queryset
-    return _scoped(queryset, user, _active(user) and _fieldwork_read_filter(user, "unit"))
+    return scoped(queryset, user, _active(user) and unit_read_filter(user, "unit"))
 
 
 def changeable_trips(user, queryset: QuerySet | None = None) -> QuerySet:
     from yinli.fieldwork.models import Trip
 
     queryset = Trip.objects.all() if queryset is None else queryset
-    return _scoped(queryset, user, _active(user) and _fieldwork_write_filter(user, "unit"))
+    return scoped(queryset, user, _active(user) and _fieldwork_write_filter(user, "unit"))
 
 
 def visible_fieldwork_units(user) -> QuerySet:
@@ -262,4 +264,4 @@ def changeable_events(user, queryset: QuerySet | None = None) -> QuerySet:
     from yinli.fieldwork.models import Event
 
     queryset = Event.objects.all() if queryset is None else queryset
-    return _scoped(queryset, user, _active(user) and _fieldwork_write_filter(user, "organiser"))
+    return scoped(queryset, user, _active(user) and _fieldwork_write_filter(user, "organiser"))
