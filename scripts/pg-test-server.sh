@@ -10,6 +10,7 @@
 #   scripts/pg-test-server.sh stop DIR    stop the server and delete DIR
 #
 # Run as root, the server runs as the `postgres` user; run as anyone else, as that user.
+# PG_OPTS adds server options (e.g. PG_OPTS='-c work_mem=64MB' for a benchmark).
 # PG_BIN may name the directory of initdb/pg_ctl (default: the newest /usr/lib/postgresql/*/bin,
 # else whatever is on PATH). Durability is switched off (fsync=off): this is for tests only.
 set -euo pipefail
@@ -73,7 +74,7 @@ start)
     }
     port=$(free_port)
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100 ${PG_OPTS:-}" \
         start >&2 || {
         cat "$dir/server.log" >&2
         exit 1
