@@ -6,6 +6,9 @@ A backup is one zip file:
                               the date, the applied migrations, and per model: its file and row count
     data/<app>.<model>.jsonl  one JSON object per row ({"pk": …, "fields": {…}}), in primary-key
                               order, written by Django's "python" serializer (natural keys off)
+    files/<alias>/<name>      the stored files the rows refer to (uploaded documents), read and
+                              written back through the storage alias of settings.STORAGES, so a
+                              backup taken from a folder restores into object storage and back
 
 Every concrete model is written through its base manager, so soft-deleted rows are kept, and so
 are the change-history rows (simple_history) and the many-to-many link tables, which are written
@@ -61,6 +64,22 @@ EXCLUDED = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
 LEDGER_MODELS = ("companies.company", "projects.project")
 
 Progress = Callable[[str], None]
+
+# Storage alias → a function giving the stored names the database refers to (rows of every state,
+# soft-deleted ones included: they can be restored). Apps register theirs in AppConfig.ready().
+FileNames = Callable[[str], Iterable[str]]
+_FILE_SETS: dict[str, FileNames] = {}
+
+
+def register_files(alias: str, names: FileNames) -> None:
+    """Let backups carry the files of storage `alias` whose names `names(using)` yields."""
+    _FILE_SETS[alias] = names
+
+
+def _storage(alias: str):
+    from django.core.files.storage import storages
+
+    return storages[alias]
 
 
 class BackupError(Exception):
@@ -192,6 +211,8 @@ class Manifest:
     models: list[ModelDump]
     contenttypes: dict[str, list[str]] = field(default_factory=dict)
     permissions: dict[str, list[str]] = field(default_factory=dict)
+    # alias → {"files": count, "bytes": total, "missing": [names the rows refer to but not found]}
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def total_rows(self) -> int:
@@ -211,6 +232,7 @@ class Manifest:
             "models": [m.__dict__ for m in self.models],
             "contenttypes": self.contenttypes,
             "permissions": self.permissions,
+            "files": self.files,
         }
 
     @classmethod
@@ -233,6 +255,7 @@ class Manifest:
             models=[ModelDump(**m) for m in data["models"]],
             contenttypes=data.get("contenttypes", {}),
             permissions=data.get("permissions", {}),
+            files=data.get("files", {}),
         )
 
 
@@ -293,6 +316,7 @@ def write_backup(
                     dumps.append(ModelDump(model=label, file=name, rows=rows))
                     if rows:
                         say(f"备份 {label}: {rows} 行")
+                files = _write_files(archive, using=using, say=say)
                 manifest = Manifest(
                     format=FORMAT,
                     format_version=FORMAT_VERSION,
@@ -318,6 +342,7 @@ def write_backup(
                         .select_related("content_type")
                         .order_by("pk")
                     },
+                    files=files,
                 )
                 archive.writestr(
                     MANIFEST, json.dumps(manifest.as_dict(), ensure_ascii=False, indent=2)
@@ -327,8 +352,77 @@ def write_backup(
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    say(f"备份完成：{target}，共 {manifest.total_rows} 行，{len(dumps)} 个表")
+    stored = sum(f["files"] for f in manifest.files.values())
+    say(f"备份完成：{target}，共 {manifest.total_rows} 行，{len(dumps)} 个表，{stored} 个文件")
     return manifest
+
+
+def _write_files(archive: zipfile.ZipFile, *, using: str, say: Progress) -> dict[str, dict]:
+    """Copy every registered stored file into the archive under files/<alias>/<name>."""
+    summary: dict[str, dict] = {}
+    for alias, names in sorted(_FILE_SETS.items()):
+        storage = _storage(alias)
+        count = total = 0
+        missing: list[str] = []
+        for name in sorted(set(names(using))):
+            if not name:
+                continue
+            try:
+                source = storage.open(name, "rb")
+            except (FileNotFoundError, OSError):
+                missing.append(name)
+                continue
+            info = zipfile.ZipInfo(f"files/{alias}/{name}", date_time=time.localtime()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with source, archive.open(info, "w", force_zip64=True) as out:
+                while block := source.read(1 << 20):
+                    out.write(block)
+                    total += len(block)
+            count += 1
+        summary[alias] = {"files": count, "bytes": total, "missing": missing}
+        if count or missing:
+            say(f"备份文件 {alias}: {count} 个，{total} 字节")
+        for name in missing:
+            say(f"  警告：记录引用的文件 {alias}/{name} 在存储中找不到，未能备份")
+    return summary
+
+
+def _restore_files(
+    archive: zipfile.ZipFile, manifest: Manifest, *, say: Progress
+) -> dict[str, int]:
+    """Write the archive's files/<alias>/… back into each storage; an existing identical file
+    is left alone. Returns the count written per alias."""
+    written: dict[str, int] = {}
+    prefix = "files/"
+    entries: dict[str, list[zipfile.ZipInfo]] = {}
+    for info in archive.infolist():
+        if info.filename.startswith(prefix) and not info.is_dir():
+            alias, _, name = info.filename[len(prefix) :].partition("/")
+            entries.setdefault(alias, []).append(info)
+    for alias, infos in sorted(entries.items()):
+        try:
+            storage = _storage(alias)
+        except Exception as exc:  # InvalidStorageError: the alias is not configured here
+            raise BackupError(
+                f"备份中有 {len(infos)} 个文件属于存储“{alias}”，但本系统的 STORAGES 未配置它（{exc}）。"
+            ) from None
+        count = 0
+        for info in infos:
+            name = info.filename[len(prefix) + len(alias) + 1 :]
+            if ".." in Path(name).parts or name.startswith("/"):
+                raise BackupError(f"备份中的文件名不安全，拒绝恢复：{info.filename}")
+            if storage.exists(name):
+                if storage.size(name) == info.file_size:
+                    continue
+                storage.delete(name)
+            with archive.open(info) as source:
+                saved = storage.save(name, source)
+            if saved != name:
+                raise BackupError(f"文件 {alias}/{name} 无法按原名写回存储（存为 {saved}）。")
+            count += 1
+        written[alias] = count
+        say(f"恢复文件 {alias}: 写回 {count} 个，已有 {len(infos) - count} 个")
+    return written
 
 
 # --- restore ----------------------------------------------------------------------------------
@@ -543,5 +637,8 @@ def restore_backup(
                 mismatches.append(f"{entry.model}: 备份 {entry.rows} 行，恢复后 {count} 行")
         if mismatches:
             raise BackupError("恢复后的行数与备份清单不符，已回滚：" + "；".join(mismatches))
+        # Inside the transaction: a file that cannot be written rolls the rows back too (a file
+        # written before that stays, unreferenced and harmless).
+        _restore_files(archive, manifest, say=say)
     say(f"恢复完成：{manifest.total_rows} 行，行数与备份清单一致")
     return manifest
