@@ -398,3 +398,33 @@ def test_every_live_project_holds_its_first_report_claim_and_some_collide(demo):
         assert (
             conflict.project_a.company.name_normalized == conflict.project_b.company.name_normalized
         )
+
+
+def test_home_companies_have_ties_on_their_chains_and_teams_have_target_lists(demo):
+    from yinli.chains.models import CompanyNode, Relationship, TargetList
+    from yinli.chains.targets import home_company_ids, rank_targets
+
+    counts = demo["second"]["counts"]
+    local = set(home_company_ids().values_list("pk", flat=True))
+    links = list(Relationship.objects.all())
+    assert len(links) == counts["relationships"] > 20
+    chains_of = {}
+    for company_id, chain_id in CompanyNode.objects.values_list("company_id", "node__chain_id"):
+        chains_of.setdefault(company_id, set()).add(chain_id)
+    for link in links:
+        # One side here, the other elsewhere, both on one chain.
+        assert (link.company_id in local) != (link.other_id in local)
+        assert chains_of[link.company_id] & chains_of[link.other_id]
+    lists = list(TargetList.objects.select_related("team", "node"))
+    assert len(lists) == counts["target_lists"] == 2
+    for target_list in lists:
+        assert target_list.team.valid_to is None  # the current unit, after the reorganisation
+        assert target_list.items.count() >= 10
+    # The ties count: somewhere a tied company ranks among a node's targets with its bonus.
+    tied = [
+        t
+        for target_list in lists
+        for t in rank_targets(node=target_list.node, limit=50)
+        if t.parts["ties"] > 0
+    ]
+    assert tied

@@ -41,6 +41,7 @@ from . import city
 from .accounts import DEMO_PASSWORD
 from .chains import build_chains
 from .conflicts import build_conflicts
+from .chain_links import build_chain_links
 from .enterprises import build_enterprises
 from .fieldwork import build_fieldwork, programmes_for
 from .followup import build_followup
@@ -473,6 +474,7 @@ def build_demo(
         writer.counts.update(build_chains(seed=seed))
         writer.counts.update(build_enterprises(seed=seed, user=writer.users["admin"]))
         _analyze()
+        writer.counts.update(build_chain_links(seed=seed, users=writer.users))
         writer.counts.update(
             build_supervision(seed=seed, reference_date=reference_date, users=writer.users)
         )
