@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import target_views, views
+from . import enterprise_views, target_views, views
 
 app_name = "chains"
 
@@ -34,6 +34,10 @@ urlpatterns = [
         "lists/<int:pk>/items/<int:item_pk>/lead/",
         target_views.target_item_lead,
         name="target_item_lead",
+    ),
+    path("enterprises/", enterprise_views.enterprise_import, name="enterprise_import"),
+    path(
+        "enterprises/<slug:token>/", enterprise_views.enterprise_status, name="enterprise_status"
     ),
     path("relationships/", target_views.relationship_index, name="relationships"),
     path("relationships/new/", target_views.relationship_create, name="relationship_create"),
