@@ -142,3 +142,42 @@ def test_projects_of_the_chain_industry_whose_company_is_on_no_node_are_listed(c
     stray = factories.project(city, name="未归链项目")
     data = selectors.chain_map(chain=test_chain.chain, user=city.admin)
     assert list(data["unplaced_projects"]) == [stray]
+
+
+def test_the_one_pass_over_every_chain_agrees_with_each_chain_and_with_local_companies(
+    city, test_chain
+):
+    from yinli.chains.models import Decision
+    from yinli.companies.models import Company
+
+    for n in range(3):
+        place(test_chain.cells, local(n))
+    # A company without a region is local when a project of it registered here.
+    no_region = factories.company("无地区储能有限公司")
+    no_region.region = None
+    no_region.save()
+    factories.project(city, company=no_region, stage=Stage.REGISTERED)
+    place(test_chain.pcs, no_region)
+    place(test_chain.pcs, factories.company("上海储能变流器有限公司", region=SHANGHAI_PUDONG))
+    rejected = place(test_chain.charging, local(9))
+    rejected.decision = Decision.REJECTED
+    rejected.save()
+    merged = local(8)
+    merged.merged_into = Company.objects.get(name="镇江本地0有限公司")
+    merged.save()
+    place(test_chain.recycling, merged)
+
+    every = selectors.placements_by_chain()
+    one = selectors.placements_by_chain(test_chain.chain)
+    assert every[test_chain.chain.pk].local == one[test_chain.chain.pk].local
+    local_ids = set(selectors.local_companies().values_list("pk", flat=True))
+    expected = {}
+    for row in selectors.placed_rows(test_chain.chain):
+        if row.company_id in local_ids:
+            expected.setdefault(row.node_id, set()).add(row.company_id)
+    assert dict(one[test_chain.chain.pk].local) == expected
+    assert one[test_chain.chain.pk].elsewhere == {test_chain.pcs.pk: 1}
+    summaries = {s["chain"].pk: s for s in selectors.chain_summaries(user=city.admin)}
+    data = selectors.chain_map(chain=test_chain.chain, user=city.admin)
+    assert summaries[test_chain.chain.pk]["counts"] == data["counts"]
+    assert summaries[test_chain.chain.pk]["local_companies"] == 4

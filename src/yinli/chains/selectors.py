@@ -151,22 +151,54 @@ def node_projects(user, chain: Chain) -> dict[int, set[int]]:
     return result
 
 
-def chain_map(*, chain: Chain, user) -> dict:
-    """Every node of the chain by segment, with local coverage, projects and strength."""
+@dataclass
+class Placements:
+    local: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    elsewhere: dict[int, int] = field(default_factory=dict)
+
+
+def placements_by_chain(chain: Chain | None = None) -> dict[int, Placements]:
+    """chain id → its standing placements, split into the home city's companies per node and a
+    count of the companies elsewhere per node — one pass over the placements (of one chain, or
+    of every chain for the index page and the home panel), the local companies found through the
+    region index (chains.targets.home_company_ids, the same set as local_companies())."""
+    from .targets import home_company_ids
+
+    local = set(home_company_ids().values_list("pk", flat=True))
+    rows = CompanyNode.objects.filter(
+        node__deleted_at__isnull=True,
+        company__deleted_at__isnull=True,
+        company__merged_into__isnull=True,
+    ).exclude(decision=Decision.REJECTED)
+    if chain is not None:
+        rows = rows.filter(node__chain=chain)
+    result: dict[int, Placements] = {}
+    elsewhere_sets: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for chain_id, node_id, company_id in rows.values_list(
+        "node__chain_id", "node_id", "company_id"
+    ):
+        placed = result.setdefault(chain_id, Placements())
+        if company_id in local:
+            placed.local[node_id].add(company_id)
+        else:
+            elsewhere_sets[chain_id][node_id].add(company_id)
+    for chain_id, per_node in elsewhere_sets.items():
+        result[chain_id].elsewhere = {node_id: len(ids) for node_id, ids in per_node.items()}
+    return result
+
+
+def chain_map(*, chain: Chain, user, placements: dict[int, Placements] | None = None) -> dict:
+    """Every node of the chain by segment, with local coverage, projects and strength.
+
+    ``placements`` (from :func:`placements_by_chain` for every chain) saves the pass over the
+    placements when several chains are mapped at once."""
     nodes = list(ChainNode.objects.filter(chain=chain).order_by("sort_order", "pk"))
     subtrees = _subtrees(nodes)
-    placed = placed_rows(chain)
-    local_ids = local_companies().values("pk")
-    local_rows = placed.filter(company_id__in=local_ids)
-    pairs = defaultdict(set)
-    for node_id, company_id in local_rows.values_list("node_id", "company_id"):
-        pairs[node_id].add(company_id)
-    elsewhere = dict(
-        placed.exclude(company_id__in=local_ids)
-        .values("node_id")
-        .annotate(n=Count("company_id", distinct=True))
-        .values_list("node_id", "n")
-    )
+    if placements is None:
+        placements = placements_by_chain(chain)
+    placed = placements.get(chain.pk) or Placements()
+    pairs = placed.local
+    elsewhere = placed.elsewhere
     projects = node_projects(user, chain)
     all_local = set().union(*pairs.values()) if pairs else set()
     sizes = {
@@ -239,8 +271,9 @@ def chain_map(*, chain: Chain, user) -> dict:
 def chain_summaries(*, user) -> list[dict]:
     """The chains with their counts, for the index page."""
     result = []
+    placements = placements_by_chain()
     for chain in Chain.objects.order_by("sort_order", "name"):
-        data = chain_map(chain=chain, user=user)
+        data = chain_map(chain=chain, user=user, placements=placements)
         result.append(
             {
                 "chain": chain,

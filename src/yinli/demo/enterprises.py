@@ -216,9 +216,13 @@ def enterprise_rows(
     places=None,
     home: str | None = None,
     taken: set[str] | None = None,
+    thin_at_home: set[tuple[str, str]] | None = None,
 ) -> Iterator[list]:
     """``count`` rows under :data:`HEADER`, the same for the same seed; no name of ``taken``
-    (the companies there are already) is used again."""
+    (the companies there are already) is used again. A company of the home city is never
+    written onto a (chain, node) of ``thin_at_home``: the links the city lacks stay weak or
+    missing on the chain map, as they would in a real city's base."""
+    thin_at_home = thin_at_home or set()
     rng = random.Random(f"{seed}-enterprises")
     w = words()
     reference_date = reference_date or date(2025, 8, 10)
@@ -238,9 +242,14 @@ def enterprise_rows(
         code, province, city, county, _p = pick_place()
         prefix = city.removesuffix("市") if rng.random() < 0.7 else province[:2]
         brand = rng.choice(brands)
-        if rng.random() < 0.7:
+        on_chain = rng.random() < 0.7
+        if on_chain:
             chain = rng.choice(chains)
             nodes = chain["nodes"]
+            if code[:4] == home[:4] and thin_at_home:
+                nodes = [n for n in nodes if (chain["name"], n["name"]) not in thin_at_home]
+                on_chain = bool(nodes)
+        if on_chain:
             picked = [rng.choice(nodes)]
             if rng.random() < 0.25:
                 extra = rng.choice(nodes)
@@ -309,6 +318,21 @@ def demo_count() -> int:
     return max(0, int(value))
 
 
+def _thin_at_home() -> set[tuple[str, str]]:
+    """(chain, node) pairs with fewer local companies than "present" asks, before the base."""
+    from yinli.chains.models import Chain, ChainNode
+    from yinli.chains.selectors import PRESENT_AT, placements_by_chain
+
+    placed = placements_by_chain()
+    names = dict(Chain.objects.values_list("pk", "name"))
+    thin = set()
+    for node in ChainNode.objects.order_by("pk"):
+        local = placed.get(node.chain_id)
+        if local is None or len(local.local.get(node.pk, ())) < PRESENT_AT:
+            thin.add((names.get(node.chain_id, ""), node.name))
+    return thin
+
+
 def build_enterprises(
     *, seed: int, user, reference_date: date | None = None, count: int | None = None
 ) -> dict[str, int]:
@@ -319,6 +343,7 @@ def build_enterprises(
     count = demo_count() if count is None else count
     if count <= 0:
         return {"enterprise_base": 0}
+    thin = _thin_at_home()
     with tempfile.TemporaryDirectory(prefix="yinli-demo-") as folder:
         path = write_csv(
             Path(folder) / "演示企业库.csv",
@@ -327,6 +352,7 @@ def build_enterprises(
                 seed=seed,
                 reference_date=reference_date,
                 taken=set(Company.all_objects.values_list("name", flat=True)),
+                thin_at_home=thin,
             ),
         )
         result = import_enterprises(path=path, user=user, source=SOURCE, classify=True)
