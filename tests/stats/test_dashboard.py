@@ -8,6 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.stats.test_drilldown import list_totals, richer_half_year  # noqa: F401
@@ -39,7 +42,17 @@ FIELDS = ("key", "name", "count", "investment_yi", "count_share_pct", "url")
 
 
 def index(client, **query):
+    """The page with its tiles in it (?tiles=inline, the way without JavaScript)."""
+    return client.get(reverse("stats:index"), {"tiles": "inline", **query})
+
+
+def shell(client, **query):
+    """The page as it first comes (the tiles and panels load on their own)."""
     return client.get(reverse("stats:index"), query)
+
+
+def tiles(client, **query):
+    return client.get(reverse("stats:tiles"), query)
 
 
 def panel(client, name, **query):
@@ -163,11 +176,52 @@ def test_a_unknown_panel_is_not_found(half_year, city, as_user):  # noqa: F811
 
 def test_the_page_paints_without_computing_the_panels(half_year, city, as_user):  # noqa: F811
     # The shell links each panel to its own endpoint instead of holding its data.
-    response = index(as_user(city.analyst), period="2025H1")
+    response = shell(as_user(city.analyst), period="2025H1")
     body = response.content.decode()
     for name in dashboard.PANELS:
         assert f'data-panel="{name}"' in body
         assert reverse("stats:panel", args=[name]) + "?period=2025H1" in body.replace("&amp;", "&")
+
+
+def test_the_page_paints_before_the_tiles_are_computed(richer_half_year, city, as_user):  # noqa: F811
+    client = as_user(city.analyst)
+    with CaptureQueriesContext(connection) as queries:
+        response = shell(client, period="2025H1")
+    assert response.status_code == 200
+    assert response.context["tiles"] is None
+    assert not [q for q in queries if "projects_project" in q["sql"]]  # no figure computed
+    body = response.content.decode().replace("&amp;", "&")
+    assert 'id="tile-signed-count"' not in body
+    assert f'data-url="{reverse("stats:tiles")}?period=2025H1' in body
+    # Without JavaScript, a link asks for the page with the tiles in it.
+    assert '<noscript><a href="?period=2025H1&definition=1&tiles=inline">' in body
+
+
+def test_the_tiles_fragment_is_the_tiles_of_the_page(richer_half_year, city, as_user):  # noqa: F811
+    client = as_user(city.analyst)
+    fragment = tiles(client, period="2025H1")
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert "<html" not in html and 'id="tile-signed-count"' in html
+    report = build_report(user=city.analyst, period="2025H1")
+    assert fragment.context["tiles"]["signed"]["count"] == report["signed"]["count"] == 8
+    assert "+300%" in html  # 8 against 2 a year before
+    page = index(client, period="2025H1").content.decode()
+    assert html.strip() in page
+    # The page with its tiles keeps them on when the period changes.
+    assert 'name="tiles" value="inline"' in page
+    presets = index(client, period="2025H1").context["presets"]
+    assert all(parse_qs(urlsplit(p["url"]).query)["tiles"] == ["inline"] for p in presets)
+
+
+def test_the_tiles_keep_to_the_readers_scope(richer_half_year, city, as_user):  # noqa: F811
+    client = as_user(city.jingkou_editor)
+    assert tiles(client, period="2025H1").context["tiles"]["signed"]["count"] == 2
+    other = str(city.jingkai.pk)
+    assert tiles(client, period="2025H1", district=other).status_code == 404
+    outsider = as_user(city.outsider)
+    assert tiles(outsider, period="2025H1").context["tiles"]["signed"]["count"] == 0
+    assert tiles(Client(), period="2025H1").status_code == 302  # anonymous: log in first
 
 
 # --- each panel against the report ------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The dashboard (驾驶舱): what it shows for a period, scope and definition, as JSON-ready dicts.
 
-The page shows the headline tiles at once and loads each chart panel on its own (one small JSON
-endpoint per panel), so a slow panel never holds the page. Every number comes from the figures
+The page paints at once and then loads its headline tiles (an HTML fragment) and each chart
+panel (one small JSON endpoint per panel) on its own, so a slow part never holds the page. Every number comes from the figures
 functions (yinli.stats.figures) through the one selector, rounded as the report rounds them
 (yinli.stats.report.present), so a panel shows exactly what the report says for the same period,
 scope and definition; every row carries the drill-down link to the projects it counts.

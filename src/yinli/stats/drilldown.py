@@ -88,7 +88,10 @@ def drilldown_url(
     district=None,
     by: str | None = None,
     key=None,
+    base: str | None = None,
 ) -> str:
+    """The project list of exactly what a figure counts. `base`: reverse("projects:list"),
+    when the caller has it already (a report makes a thousand of these links)."""
     params: dict[str, object] = {"stat": stat}
     if period is not None:
         params["period"] = period.code
@@ -98,4 +101,4 @@ def drilldown_url(
         params["key"] = dimensions.NONE_KEY if key is None else key
     if district is not None:
         params["district"] = district.pk
-    return reverse("projects:list") + "?" + urlencode(params)
+    return (base or reverse("projects:list")) + "?" + urlencode(params)

@@ -1,6 +1,8 @@
 """The figures of a period and scope, computed in the database from the one selector.
 
-Each function runs one aggregate query (a breakdown one GROUP BY) and returns exact Decimals:
+Each function runs one aggregate query (a breakdown one GROUP BY) — or, inside a whole report
+(all_figures), reads the period's counted projects from one Tally, a single query whose rows
+carry every breakdown's key, and adds them up — and returns exact Decimals:
 amounts in 亿元, shares and changes in percent, unrounded. The report (yinli.stats.report)
 rounds them at the end, half up, so that shares and year-on-year changes are computed on
 unrounded values. A change on a zero base is None.
@@ -21,10 +23,13 @@ signing, signing to 开工 and 开工 to 投产 of the projects that reached the
 
 from __future__ import annotations
 
+import copy
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db.models import (
     Case,
@@ -33,6 +38,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -42,6 +48,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from yinli.companies.models import Ownership
 from yinli.core import regiondata
@@ -51,6 +58,7 @@ from yinli.projects.models import (
     STAGE_ORDER,
     Category,
     FundsInPlace,
+    Project,
     Stage,
     Status,
 )
@@ -94,6 +102,10 @@ class Context:
     previous: Period | None = None
     words: dict = field(default_factory=dict)
     refs: selectors.Refs | selectors.LazyRefs | None = None
+    #: The period's counted projects read once (a Tally), when a report builds every breakdown;
+    #: None: each figure runs its own aggregate query.
+    tally: Tally | None = None
+    _list_url: str | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         self.previous = self.previous or previous_year(self.period)
@@ -134,7 +146,10 @@ class Context:
         return selectors.live_projects(user=self.user, district=self.district)
 
     def url(self, stat: str = "signed", by: str | None = None, key=None, period=None) -> str:
+        if self._list_url is None:
+            self._list_url = reverse("projects:list")
         return drilldown_url(
+            base=self._list_url,
             stat=stat,
             definition=self.definition,
             period=None if stat == "pipeline" else (period or self.period),
@@ -322,7 +337,11 @@ def grouped(ctx, queryset: QuerySet, by: str, name_field: str | None = None) -> 
 def breakdown(ctx, by: str, totals, *, name_field=None, names=None, skip_none=False) -> list[dict]:
     """Rows of a breakdown of the counted projects by a column (district, industry, channel…)."""
     rows = []
-    for item in grouped(ctx, ctx.counted(), by, name_field):
+    if ctx.tally is not None:
+        items = ctx.tally.grouped(by, name_field)
+    else:
+        items = grouped(ctx, ctx.counted(), by, name_field)
+    for item in items:
         key = item["stat_key"]
         if key is None and skip_none:
             continue
@@ -348,7 +367,10 @@ def _choice_label(choices):
 
 def region_group_rows(ctx, totals) -> list[dict]:
     """市外 projects from each region group (a project may fall in more than one group)."""
-    groups = list(RegionGroup.objects.prefetch_related("members"))
+    if ctx.tally is not None:
+        groups = ctx.tally.groups
+    else:
+        groups = list(RegionGroup.objects.prefetch_related("members"))
     if not groups:
         return []
     aggregates = {}
@@ -356,9 +378,12 @@ def region_group_rows(ctx, totals) -> list[dict]:
         condition = source_group_q(group)
         aggregates[f"count_{group.pk}"] = Count("pk", filter=condition)
         aggregates[f"wan_{group.pk}"] = Sum("total_investment", filter=condition)
-    result = selectors.outside_projects(ctx.counted(), ctx.definition, ctx.refs).aggregate(
-        **aggregates
-    )
+    if ctx.tally is not None:
+        result = ctx.tally.flags("region_group", [g.pk for g in groups], outside_only=True)
+    else:
+        result = selectors.outside_projects(ctx.counted(), ctx.definition, ctx.refs).aggregate(
+            **aggregates
+        )
     return [
         _row(
             ctx,
@@ -383,13 +408,16 @@ def source_class_rows(ctx, totals) -> list[dict]:
         "expansion": words["local_expansion"],
         "unknown": words["unknown_source"],
     }
-    found = {
-        item["stat_source"]: item
-        for item in selectors.with_source_class(ctx.counted(), ctx.definition, ctx.refs)
-        .values("stat_source")
-        .annotate(count=Count("pk"), wan=Sum("total_investment"))
-        .order_by()
-    }
+    if ctx.tally is not None:
+        found = {item["stat_key"]: item for item in ctx.tally.grouped("source_class")}
+    else:
+        found = {
+            item["stat_source"]: item
+            for item in selectors.with_source_class(ctx.counted(), ctx.definition, ctx.refs)
+            .values("stat_source")
+            .annotate(count=Count("pk"), wan=Sum("total_investment"))
+            .order_by()
+        }
     rows = []
     for key, name in names.items():
         item = found.get(key, {"count": 0, "wan": 0})
@@ -401,17 +429,25 @@ def source_class_rows(ctx, totals) -> list[dict]:
     return rows
 
 
+def _size_band_keys(definition) -> tuple[list[Decimal], list[str]]:
+    """The bands of `definition` and the keys of size_band_rows: below the first, then each."""
+    bands = [Decimal(str(b)) for b in definition.size_bands_yi]
+    below_key = "lt" + dimensions.size_band_key(bands[0])[2:]
+    return bands, [below_key] + [dimensions.size_band_key(b) for b in bands]
+
+
 def size_band_rows(ctx, totals) -> list[dict]:
     """Cumulative bands (≥1亿, ≥10亿, ≥30亿) and, if any, the counted projects below the first."""
-    bands = [Decimal(str(b)) for b in ctx.definition.size_bands_yi]
-    below_key = "lt" + dimensions.size_band_key(bands[0])[2:]
-    keys = [below_key] + [dimensions.size_band_key(b) for b in bands]
+    bands, keys = _size_band_keys(ctx.definition)
     aggregates = {}
     for i, key in enumerate(keys):
         condition = dimensions.size_band_q(ctx.definition, key)
         aggregates[f"count_{i}"] = Count("pk", filter=condition)
         aggregates[f"wan_{i}"] = Sum("total_investment", filter=condition)
-    result = ctx.counted().aggregate(**aggregates)
+    if ctx.tally is not None:
+        result = ctx.tally.flags("size_band", range(len(keys)))
+    else:
+        result = ctx.counted().aggregate(**aggregates)
     words = ctx.words
     rows = []
     for i, key in enumerate(keys):
@@ -433,9 +469,12 @@ def _plain(number: Decimal) -> str:
 
 def source_rows(ctx, by: str, totals, queryset=None, period=None) -> list[dict]:
     """市外 projects by source province, city or country; names filled in afterwards."""
-    queryset = queryset if queryset is not None else ctx.counted()
+    if queryset is None and ctx.tally is not None:
+        items = ctx.tally.grouped(by)
+    else:
+        items = grouped(ctx, queryset if queryset is not None else ctx.counted(), by)
     rows = []
-    for item in grouped(ctx, queryset, by):
+    for item in items:
         key = item["stat_key"]
         if key is None:  # a foreign source has no province; a province alone has no city
             continue
@@ -476,10 +515,31 @@ def country_names(rows: list[dict]) -> None:
 def top_source_cities(ctx, limit: int = 10) -> tuple[Period, list[dict]]:
     """The source cities with the most counted 市外 projects over the last N years."""
     window = years_back(ctx.period, int(ctx.definition.top_cities_years))
-    counted = ctx.counted(window)
-    result = counted.aggregate(count=Count("pk"), wan=Sum("total_investment"))
-    totals = (result["count"], result["wan"] or 0)
-    rows = source_rows(ctx, "source_city", totals, queryset=counted, period=window)[:limit]
+    # One pass over the window (several years of counted projects): grouped by source class
+    # and city, which gives the cities of the 市外 projects and, added up, the totals.
+    queryset = selectors.with_source_keys(
+        selectors.with_source_class(ctx.counted(window), ctx.definition, ctx.refs)
+    ).annotate(stat_key=selectors.source_city_key(ctx.refs))
+    groups = list(
+        queryset.values("stat_source", "stat_key")
+        .annotate(count=Count("pk"), wan=Sum("total_investment"))
+        .order_by()
+    )
+    wans = [item["wan"] for item in groups if item["wan"] is not None]
+    totals = (sum(item["count"] for item in groups), sum(wans[1:], wans[0]) if wans else 0)
+    cities: dict = {}
+    for item in groups:
+        if item["stat_source"] != "outside" or item["stat_key"] is None:
+            continue
+        slot = cities.setdefault(item["stat_key"], [0, None])
+        slot[0] += item["count"]
+        if item["wan"] is not None:
+            slot[1] = item["wan"] if slot[1] is None else slot[1] + item["wan"]
+    # Ranked as _ranked ranks the rows (their names come later), then only the top made rows.
+    top = sorted(cities.items(), key=lambda item: (-item[1][0], -yi(item[1][1])))[:limit]
+    rows = [
+        _row(ctx, "source_city", key, None, n, wan, totals, _period=window) for key, (n, wan) in top
+    ]
     return window, rows
 
 
@@ -488,12 +548,7 @@ def top_source_cities(ctx, limit: int = 10) -> tuple[Period, list[dict]]:
 
 def follow_through(ctx) -> dict:
     """开工率, 履约率, 资金到位率 and 投产率 of the projects counted as signed in the period."""
-    funds = (
-        FundsInPlace.objects.filter(project=OuterRef("pk"))
-        .values("project")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
+    funds = _funds_of_project()
     aggregates = {
         "count": Count("pk"),
         "wan": Sum("total_investment"),
@@ -501,7 +556,10 @@ def follow_through(ctx) -> dict:
     }
     for key, condition in dimensions.FOLLOW_THROUGH_Q.items():
         aggregates[key] = Count("pk", filter=condition)
-    result = ctx.counted().aggregate(**aggregates)
+    if ctx.tally is not None:
+        result = ctx.tally.follow_through()
+    else:
+        result = ctx.counted().aggregate(**aggregates)
     figures = {"count": result["count"]}
     for key in dimensions.FOLLOW_THROUGH_Q:
         figures[f"{key}_count"] = result[key]
@@ -628,11 +686,145 @@ def _median_of_counts(counts: list[tuple[int, int]]) -> Decimal | None:
     return Decimal(str(statistics.median(found)))
 
 
+# --- the counted projects read once ------------------------------------------------------------
+
+#: The breakdowns a Tally serves from its rows (dimensions.GROUPED names, and source_class).
+TALLIED = (
+    "district",
+    "industry",
+    "channel",
+    "event",
+    "ownership",
+    "source_province",
+    "source_city",
+    "source_country",
+)
+
+
+class Tally:
+    """The projects counted in a period, read once (one query), for every breakdown of a report.
+
+    A report breaks the same counted set down a dozen ways; instead of a dozen aggregate
+    queries over it, one query reads each counted project with the key it has in every
+    breakdown — the very expressions the breakdowns group by (dimensions.GROUPED, the source
+    class, region groups, size bands, follow-through conditions, 到位资金) — and the counts and
+    sums are added up here. The figures are those of the per-figure queries
+    (tests/stats/test_tally.py compares them on generated data).
+    """
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        definition, refs = ctx.definition, ctx.refs
+        self.groups = list(RegionGroup.objects.prefetch_related("members"))
+        _bands, self.band_keys = _size_band_keys(definition)
+        queryset = selectors.with_source_keys(
+            selectors.with_source_class(ctx.counted(), definition, refs)
+        )
+        columns = {f"k_{by}": dimensions.GROUPED[by].key(refs) for by in TALLIED}
+        for group in self.groups:
+            columns[f"f_region_group_{group.pk}"] = _flag(source_group_q(group))
+        for i, key in enumerate(self.band_keys):
+            columns[f"f_size_band_{i}"] = _flag(dimensions.size_band_q(definition, key))
+        for key, condition in dimensions.FOLLOW_THROUGH_Q.items():
+            columns[f"f_follow_{key}"] = _flag(condition)
+        columns["stat_funds"] = Coalesce(Subquery(_funds_of_project()), Value(Decimal(0)))
+        names = ["total_investment", "stat_source", *columns]
+        self.rows = list(queryset.annotate(**columns).values_list(*names).order_by())
+        self.index = {name: i for i, name in enumerate(names)}
+        self._outside: list[tuple] | None = None
+
+    def _rows(self, outside_only: bool) -> list[tuple]:
+        if not outside_only:
+            return self.rows
+        if self._outside is None:
+            at = self.index["stat_source"]
+            self._outside = [row for row in self.rows if row[at] == "outside"]
+        return self._outside
+
+    def _sums(self, at: int, outside_only: bool = False) -> dict:
+        """{key: [count, Σ total investment or None]} by column `at` (over the 市外 rows only)."""
+        rows = self._rows(outside_only)
+        key_of, wan_of = itemgetter(at), itemgetter(self.index["total_investment"])
+        wans: dict = {}
+        for key, wan in zip(map(key_of, rows), map(wan_of, rows), strict=True):
+            if wan is not None:
+                wans[key] = wans[key] + wan if key in wans else wan
+        return {key: [n, wans.get(key)] for key, n in Counter(map(key_of, rows)).items()}
+
+    def grouped(self, by: str, name_field: str | None = None) -> list[dict]:
+        """What figures.grouped returns for `by` over the counted projects."""
+        if by == "source_class":
+            sums = self._sums(self.index["stat_source"])
+        else:
+            sums = self._sums(self.index[f"k_{by}"], dimensions.GROUPED[by].outside_only)
+        items = [{"stat_key": key, "count": n, "wan": wan} for key, (n, wan) in sums.items()]
+        if name_field:
+            relation, attribute = name_field.split("__")
+            model = Project._meta.get_field(relation).related_model
+            names = dict(
+                model._base_manager.filter(pk__in=[k for k in sums if k is not None]).values_list(
+                    "pk", attribute
+                )
+            )
+            for item in items:
+                item[name_field] = names.get(item["stat_key"])
+        return items
+
+    def flags(self, kind: str, ids, outside_only: bool = False) -> dict:
+        """{count_ID, wan_ID} of the rows whose flag `kind` ID is set (conditional aggregates)."""
+        rows = self._rows(outside_only)
+        wan_at = self.index["total_investment"]
+        result = {}
+        for flag in ids:
+            at = self.index[f"f_{kind}_{flag}"]
+            flagged = [row[wan_at] for row in rows if row[at] == 1]
+            wans = [wan for wan in flagged if wan is not None]
+            result[f"count_{flag}"] = len(flagged)
+            result[f"wan_{flag}"] = sum(wans[1:], wans[0]) if wans else None
+        return result
+
+    def follow_through(self) -> dict:
+        """The aggregates of follow_through: count, Σ investment, Σ 到位资金, and each rate's count."""
+        wan_at, funds_at = self.index["total_investment"], self.index["stat_funds"]
+        wans = [row[wan_at] for row in self.rows if row[wan_at] is not None]
+        result = {
+            "count": len(self.rows),
+            "wan": sum(wans[1:], wans[0]) if wans else None,
+            "funds": sum((row[funds_at] for row in self.rows), Decimal(0)) if self.rows else None,
+        }
+        for key in dimensions.FOLLOW_THROUGH_Q:
+            at = self.index[f"f_follow_{key}"]
+            result[key] = sum(1 for row in self.rows if row[at] == 1)
+        return result
+
+
+def _flag(condition) -> Case:
+    """1 where `condition` holds, else 0 (as an aggregate's FILTER (WHERE condition) counts)."""
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _funds_of_project():
+    """Σ 到位资金 of the outer project (a subquery)."""
+    return (
+        FundsInPlace.objects.filter(project=OuterRef("pk"))
+        .values("project")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+
+
 # --- everything together ------------------------------------------------------------------------
 
 
 def all_figures(ctx: Context) -> dict:
-    """Every figure of the report, exact (unrounded)."""
+    """Every figure of the report, exact (unrounded).
+
+    The breakdowns of the period's counted projects come from one Tally (one query) unless
+    `ctx` already has one; each figure function gives the same without it.
+    """
+    if ctx.tally is None:
+        ctx = copy.copy(ctx)  # the caller's context stays as it was (a subclass's state too)
+        ctx.tally = Tally(ctx)
     signed = signed_figures(ctx)
     totals = signed.pop("_totals")
     by_province = source_rows(ctx, "source_province", totals)

@@ -6,6 +6,7 @@ from . import views_dashboard, views_definitions
 
 urlpatterns = [
     path("", views_dashboard.index, name="index"),
+    path("tiles/", views_dashboard.tiles, name="tiles"),
     path("panel/<slug:name>/", views_dashboard.panel, name="panel"),
     path("definitions/", views_definitions.definition_list, name="definitions"),
     path("definitions/new/", views_definitions.definition_new, name="definition_new"),

@@ -1,7 +1,10 @@
 """The dashboard (驾驶舱): the page with its tiles, and one small JSON endpoint per chart panel.
 
-The page renders the pickers and the headline tiles at once (a few aggregate queries); each
-chart panel then fetches `stats:panel` on its own, so one slow panel never holds the page.
+The page itself computes nothing: it renders the pickers and a placeholder for each part, so it
+paints at once; the headline tiles (`stats:tiles`, an HTML fragment) and each chart panel
+(`stats:panel`, JSON) are then fetched on their own, so one slow part never holds the page.
+Without JavaScript a link (in <noscript>) asks for the page with the tiles in it
+(`?tiles=inline`), as it was before they loaded on their own.
 Both read the period, scope and definition the same way (dashboard.read_selection), and every
 figure goes through the scoping helper via the one selector.
 """
@@ -26,6 +29,9 @@ def index(request):
     selection = dashboard.read_selection(user, request.GET)
     ctx = selection.context(user)
     query = urlencode(selection.query())
+    # ?tiles=inline: the tiles on the page itself (the way in without JavaScript).
+    inline = request.GET.get("tiles") == "inline"
+    keep = {"tiles": "inline"} if inline else {}
     panels = [
         {
             "name": panel.name,
@@ -41,7 +47,9 @@ def index(request):
         "stats/dashboard.html",
         {
             "selection": selection,
-            "tiles": dashboard.headline(ctx),
+            "tiles": dashboard.headline(ctx) if inline else None,
+            "tiles_url": reverse("stats:tiles") + "?" + query,
+            "tiles_inline_url": "?" + urlencode({**selection.query(), "tiles": "inline"}),
             "period_label": ctx.period.label(ctx.words.get("period")),
             "previous_label": ctx.previous.label(ctx.words.get("period")),
             "definition_label": dashboard.definition_label(selection.definition),
@@ -52,7 +60,7 @@ def index(request):
                 {
                     "code": preset.code,
                     "label": preset.short_label(ctx.words.get("period")),
-                    "url": "?" + urlencode({**selection.query(), "period": preset.code}),
+                    "url": "?" + urlencode({**selection.query(), "period": preset.code, **keep}),
                     "active": preset.code == selection.period.code,
                 }
                 for preset in dashboard.period_presets(selection.period)
@@ -60,6 +68,14 @@ def index(request):
             "strings": chart_strings(),
         },
     )
+
+
+@require_GET
+def tiles(request):
+    """The headline tiles as an HTML fragment (dashboard.js puts it in the page)."""
+    selection = dashboard.read_selection(request.user, request.GET)
+    ctx = selection.context(request.user)
+    return render(request, "stats/_tiles.html", {"tiles": dashboard.headline(ctx)})
 
 
 @require_GET

@@ -285,6 +285,29 @@
       });
   }
 
+  // The headline tiles: an HTML fragment rendered by the server (stats:tiles).
+  function loadTiles(box) {
+    return fetch(box.dataset.url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        box.innerHTML = html;
+        box.removeAttribute("aria-busy");
+        box.dataset.loaded = "1";
+      })
+      .catch(function () {
+        var loading = box.querySelector(".tiles-loading");
+        if (loading) {
+          loading.textContent = S.failed;
+          loading.classList.add("text-danger");
+        }
+        box.removeAttribute("aria-busy");
+        box.dataset.loaded = "error";
+      });
+  }
+
   function resizeAll() {
     charts.forEach(function (chart) { chart.resize(); });
   }
@@ -304,7 +327,13 @@
     });
   }
 
-  document.querySelectorAll(".chart-panel[data-url]").forEach(load);
+  // The tiles first (the figures a reader looks for), then every panel at once.
+  var tiles = document.querySelector("#tiles[data-url]");
+  var panelsLoad = function () {
+    document.querySelectorAll(".chart-panel[data-url]").forEach(load);
+  };
+  if (tiles) loadTiles(tiles).then(panelsLoad);
+  else panelsLoad();
   window.addEventListener("resize", resizeAll);
   window.addEventListener("beforeprint", pictures);
   window.addEventListener("afterprint", function () {
