@@ -2,16 +2,22 @@
 
 Measures, on the engine of the run (SQLite by default, PostgreSQL with YINLI_DATABASE_URL):
 
-- single searches: p50 and p95 of `search_candidates` over 300 queries that are realistic
-  variants of registered names (bracket width, a leading province, 市 dropped, 股份有限公司,
-  trailing spaces, the short form people type, a typo);
-- a bulk check of 10,000 names (× scale), one search each, as an import preview would;
-- in the same run a plain rapidfuzz scan over every normalized name with the same scorer
-  (`rapidfuzz.process.extract(…, scorer=fuzz.WRatio)`), for the speed-up and the recall: the
-  scan's best score must be reached within our top 10 (ties count: many firms share a key).
+- single searches: `search_candidates` over 300 queries that are realistic variants of
+  registered names (bracket width, a leading province, 市 dropped, 股份有限公司, trailing
+  spaces, the short form people type, a typo), after one warm-up search (a server process is
+  warm: its connection, and on PostgreSQL the sample of common trigrams it keeps);
+- in the same run, query by query (interleaved, so that a noisy neighbour slows both alike), a
+  plain rapidfuzz scan over every normalized name with the same scorer
+  (`rapidfuzz.process.extract(…, scorer=fuzz.WRatio)`), for the speed-up (at the median and on
+  the mean) and the recall: the scan's best score must be reached within our top 10 (ties
+  count: many firms share a key);
+- a bulk check of 10,000 names (× scale) as an import preview would, with
+  `search_candidates_many` (PostgreSQL: one statement per chunk of names); the first names are
+  also searched one by one (timed too), and both answers must agree.
 
 Budgets (issue 5): p95 under 50 ms, at least 20× faster than the scan, recall ≥ 99%. The figures
-go to stderr, bench/out/timings.jsonl and bench/out/company_search.json.
+go to stderr, bench/out/timings.jsonl and bench/out/company_search.json, with the machine's load
+average before and after (the wall clock of a shared machine measures the neighbours too).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from django.db import connection
 from rapidfuzz import fuzz, process
 
 from yinli.companies.models import Company
-from yinli.companies.search import search_candidates
+from yinli.companies.search import search_candidates, search_candidates_many
 from yinli.core.names import normalize_company_name, pinyin_initials
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -38,6 +44,8 @@ OUT = Path(__file__).resolve().parent / "out"
 COMPANIES = 1_000_000
 QUERIES = 300
 BULK = 10_000
+#: How many names of the bulk check are also searched one by one (time and agreement).
+BULK_SINGLE = 1_000
 SEED = 20250810
 
 _BRAND_CHARS = (
@@ -130,37 +138,37 @@ def test_company_search_at_scale(bench_scale, bench_timer):
     ids = list(Company.objects.order_by("pk").values_list("pk", flat=True))
     normalized = [key for key, _initials in keys]
 
-    # Single searches.
+    # Single searches, each followed by the plain scan with the same scorer over every name.
+    load_before = os.getloadavg()
     picks = [rng.randrange(n) for _ in range(QUERIES)]
     queries = [_variant(names[i], rng) for i in picks]
     search_candidates(queries[0])  # warm the connection and caches
-    ours: list[list] = []
     ours_seconds: list[float] = []
-    for query in queries:
-        start = time.perf_counter()
-        ours.append(search_candidates(query, limit=10))
-        ours_seconds.append(time.perf_counter() - start)
-
-    # The plain scan with the same scorer, over every normalized name.
     scan_seconds: list[float] = []
     reached = target_found = 0
     for i, query in zip(picks, queries, strict=True):
+        start = time.perf_counter()
+        found = search_candidates(query, limit=10)
+        ours_seconds.append(time.perf_counter() - start)
         key = normalize_company_name(query)
         start = time.perf_counter()
         best = process.extract(key, normalized, scorer=fuzz.WRatio, limit=1)
         scan_seconds.append(time.perf_counter() - start)
-        found = ours[len(scan_seconds) - 1]
         best_score = round(best[0][1]) if best else 0
         if best_score == 0 or (found and found[0].score >= best_score):
             reached += 1
         target_found += ids[i] in {c.company_id for c in found}
 
-    # The bulk check of an import: one search per name.
+    # The bulk check of an import: every name at once, then the first ones one by one.
     bulk_names = [_variant(names[rng.randrange(n)], rng) for _ in range(bulk)]
     start = time.perf_counter()
-    for name in bulk_names:
-        search_candidates(name, limit=10)
+    bulk_found = search_candidates_many(bulk_names, limit=10)
     bulk_seconds = time.perf_counter() - start
+    single_names = bulk_names[:BULK_SINGLE]
+    start = time.perf_counter()
+    single_found = [search_candidates(name, limit=10) for name in single_names]
+    single_seconds = time.perf_counter() - start
+    load_after = os.getloadavg()
 
     result = {
         "engine": connection.vendor,
@@ -168,9 +176,11 @@ def test_company_search_at_scale(bench_scale, bench_timer):
         "queries": QUERIES,
         "search_p50_ms": round(statistics.median(ours_seconds) * 1000, 1),
         "search_p95_ms": round(_percentile(ours_seconds, 0.95) * 1000, 1),
+        "search_mean_ms": round(statistics.mean(ours_seconds) * 1000, 1),
         "search_max_ms": round(max(ours_seconds) * 1000, 1),
-        "scan_mean_ms": round(statistics.mean(scan_seconds) * 1000, 1),
         "scan_p50_ms": round(statistics.median(scan_seconds) * 1000, 1),
+        "scan_p95_ms": round(_percentile(scan_seconds, 0.95) * 1000, 1),
+        "scan_mean_ms": round(statistics.mean(scan_seconds) * 1000, 1),
         "speedup_p50": round(statistics.median(scan_seconds) / statistics.median(ours_seconds), 1),
         "speedup_mean": round(statistics.mean(scan_seconds) / statistics.mean(ours_seconds), 1),
         "recall_scan_best_in_top10": round(reached / QUERIES, 4),
@@ -178,6 +188,10 @@ def test_company_search_at_scale(bench_scale, bench_timer):
         "bulk_names": bulk,
         "bulk_seconds": round(bulk_seconds, 2),
         "bulk_ms_per_name": round(bulk_seconds / bulk * 1000, 2),
+        "bulk_single_names": len(single_names),
+        "bulk_single_ms_per_name": round(single_seconds / len(single_names) * 1000, 2),
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in load_after],
     }
     OUT.mkdir(parents=True, exist_ok=True)
     with (OUT / "company_search.json").open("a", encoding="utf-8") as out:
@@ -186,6 +200,8 @@ def test_company_search_at_scale(bench_scale, bench_timer):
         pass
     print(json.dumps(result, ensure_ascii=False, indent=2), file=sys.stderr)
 
+    assert bulk_found[: len(single_names)] == single_found  # the bulk check answers as one by one
     assert result["search_p95_ms"] < 50  # issue 5: a form must answer while the user types
     assert result["speedup_p50"] >= 20  # the index must beat the plain scan by far
+    assert result["speedup_mean"] >= 20  # also on the mean: the slow searches count too
     assert result["recall_scan_best_in_top10"] >= 0.99  # and lose next to nothing against it
