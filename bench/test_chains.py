@@ -7,8 +7,11 @@
 
 Times, on 2,000,000 generated companies (bench/enterprisedata.py): the bulk import of a CSV file
 (`yinli chains import`'s core: read, check, match by credit code, COPY / executemany with history
-and profiles), the classification of the imported companies onto the chain nodes, and a target
-query for one node (yinli.chains.targets.rank_targets, limit 50). Goals: import and
+and profiles; on PostgreSQL a file this large drops the trigram indexes of candidate search and
+builds them again before the commit, inside the timed import), the classification of the
+imported companies onto the chain nodes (two worker processes match the texts; the ranking
+basis of each placement is written with it), and a target query for one node
+(yinli.chains.targets.rank_targets, limit 50). Goals: import and
 classification each ≥ 20,000 companies per second, the target query < 1 s. The rates are
 printed and written to bench/out/chains.json with the CPU time of the process and its worker
 processes beside the wall clock (on a shared machine the wall clock measures the neighbours

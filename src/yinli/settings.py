@@ -100,6 +100,10 @@ CLAIM_VALID_MONTHS = int(os.environ.get("YINLI_CLAIM_VALID_MONTHS", "6"))
 FIELDWORK_ROAD_FACTOR = os.environ.get("YINLI_FIELDWORK_ROAD_FACTOR", "1.3")
 FIELDWORK_DISTANCE_TOLERANCE = os.environ.get("YINLI_FIELDWORK_DISTANCE_TOLERANCE", "0.3")
 
+# Industry-chain targets (chains.targets): the region groups whose companies score the region
+# bonus, by name or short name, comma-separated (core.RegionGroup; 长三角 = the Yangtze delta).
+CHAINS_TARGET_REGION_GROUPS = os.environ.get("YINLI_CHAINS_TARGET_REGION_GROUPS", "长三角")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -35,6 +35,7 @@ bulk the same way.
 
 from __future__ import annotations
 
+import collections
 import datetime
 import multiprocessing
 import os
@@ -52,6 +53,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -74,8 +76,14 @@ CHUNK_SIZE = 5000
 # Files of this many rows or more are converted by WORKERS processes beside the writer.
 PARALLEL_FROM = 50_000
 WORKERS = 2
+# An all-or-nothing import of this many rows or more on PostgreSQL rebuilds the trigram indexes
+# of candidate search instead of updating them row by row (see _suspend_search_index).
+REBUILD_INDEX_FROM = 100_000
+REBUILD_INDEX_MEMORY = "256MB"
 SQLITE_CACHE_KIB = 256 * 1024
 CLASSIFY_CHUNK = 5000
+# Classifications of this many companies or more match the texts in WORKERS processes.
+CLASSIFY_PARALLEL_FROM = 50_000
 MAX_LISTED = 1000  # errors (and warnings) listed in a result; all are counted
 HISTORY_REASON = "企业库导入"
 
@@ -1104,10 +1112,13 @@ def import_enterprises(
             result.committed = True
         else:
             with transaction.atomic():
+                rebuild = _suspend_search_index(total)
                 run()
                 if result.counts["error_rows"]:
                     transaction.set_rollback(True)
                 else:
+                    if rebuild:
+                        _rebuild_search_index()
                     result.committed = True
     if not result.committed:
         result.company_ids = array("q")
@@ -1119,6 +1130,50 @@ def import_enterprises(
             company_ids=result.company_ids, progress=classify_progress
         )
     return result
+
+
+def _suspend_search_index(rows: int | None) -> bool:
+    """For a large load on PostgreSQL, drop the trigram indexes of candidate search
+    (yinli.companies.search) inside the import's transaction; True when dropped, and then
+    :func:`_rebuild_search_index` builds them again before the commit.
+
+    Keeping a GIN trigram index up to date costs the server far more per row than building it
+    once from the finished table, so from REBUILD_INDEX_FROM rows — and a file at least a fifth
+    of the registry, where building anew costs less than the inserts would — the import drops
+    and rebuilds them. DDL is transactional on PostgreSQL: a failed or refused import rolls the
+    drop back with everything else. The price: DROP INDEX locks the company table until the
+    commit, so pages that read companies wait for the import (a province list is a night job).
+    Only the all-or-nothing import does this (with skip_invalid each chunk commits on its own).
+    SQLite keeps its FTS5 table up to date through triggers: inserting a row costs about what
+    the trigger costs, so there is nothing to gain there.
+    """
+    if connection.vendor != "postgresql" or not rows or rows < REBUILD_INDEX_FROM:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE relname = %s", [Company._meta.db_table]
+        )
+        found = cursor.fetchone()
+    if found and found[0] > 0 and rows * 5 < found[0]:
+        return False
+    from yinli.companies.search import drop_search_index
+
+    drop_search_index(connection)
+    return True
+
+
+def _rebuild_search_index() -> None:
+    """Build the trigram indexes dropped by :func:`_suspend_search_index` (same transaction),
+    with the memory a city server would give an index build (for this transaction only)."""
+    from yinli.companies.search import install_search_index
+
+    with connection.cursor() as cursor:
+        # The foreign keys' deferred checks of the rows written are due now (CREATE INDEX
+        # refuses a table with pending trigger events); later writes are deferred again.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{REBUILD_INDEX_MEMORY}'")
+    install_search_index(connection)
 
 
 def analyze_tables(tables: list[str]) -> None:
@@ -1176,8 +1231,15 @@ def _converted_rows(converter: _Converter, rows, *, parallel: bool) -> Iterator[
     if parallel and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
-            for block in pool.imap(_convert_block, _blocks(rows, 1000), chunksize=1):
-                yield from block
+            # A bounded window of blocks in flight (Pool.imap would read the whole file ahead
+            # into memory while the writer is slower than the reader).
+            pending: collections.deque = collections.deque()
+            for block in _blocks(rows, 1000):
+                pending.append(pool.apply_async(_convert_block, (block,)))
+                if len(pending) >= 4 * workers:
+                    yield from pending.popleft().get()
+            while pending:
+                yield from pending.popleft().get()
         return
     for block in _blocks(rows, 1000):
         yield from _convert_block(block)
@@ -1277,12 +1339,20 @@ def classify_imported(
     company_ids: Sequence[int],
     chunk_size: int = CLASSIFY_CHUNK,
     progress: Callable[[int, int], None] | None = None,
+    parallel: bool | None = None,
 ) -> dict[str, Any]:
     """Place the given companies on the nodes of every live chain, in bulk.
 
     The rules of :func:`yinli.chains.services.classify_companies`: the classifier's unreviewed
     rows of these companies are replaced; confirmed and overridden rows stay (their score and
     words refreshed); rows added by hand stay. Each chunk is its own transaction.
+
+    From CLASSIFY_PARALLEL_FROM companies (or with ``parallel=True``), where a POSIX fork is
+    available, WORKERS processes match the texts while this process reads the next chunk and
+    writes the finished ones (the matching is most of the work; the database is touched by this
+    process only). At the end the placements' copy of the company figures the target ranking
+    reads is filled (:func:`yinli.chains.targets.refresh_basis`), so that the first ranking
+    after a large classification is as quick as the next.
     """
     from .services import live_nodes
 
@@ -1303,21 +1373,57 @@ def classify_imported(
             "decision",
             "note",
             "classified_at",
+            *BASIS_ATTNAMES,
         ),
         with_ids=False,
     )
     refresh = _BulkTable(CompanyNode, (), with_ids=False)
     now = timezone.now()
+    points = _region_points()
+    parts = [ids[start : start + chunk_size] for start in range(0, len(ids), chunk_size)]
+    done = 0
+
+    def write(part, found, basis) -> None:
+        nonlocal done
+        _write_placements(part, found, basis, node_ids, table, refresh, now, counts)
+        done += len(part)
+        if progress:
+            progress(done, len(ids))
+
+    if parallel is None:
+        parallel = len(ids) >= CLASSIFY_PARALLEL_FROM
+    workers = min(WORKERS, os.cpu_count() or 1)
     with _bulk_session():
-        for start in range(0, len(ids), chunk_size):
-            part = ids[start : start + chunk_size]
-            _classify_chunk(part, classifier, node_ids, table, refresh, now, counts)
-            if progress:
-                progress(min(start + chunk_size, len(ids)), len(ids))
+        if parallel and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            global _WORKER_CLASSIFIER
+            _WORKER_CLASSIFIER = classifier
+            pending: collections.deque = collections.deque()
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for part in parts:
+                    texts, basis = _company_texts(part, points)
+                    job = pool.apply_async(_classify_texts, (texts,))
+                    pending.append((part, job, basis))
+                    if len(pending) > workers:
+                        part, job, basis = pending.popleft()
+                        write(part, job.get(), basis)
+                while pending:
+                    part, job, basis = pending.popleft()
+                    write(part, job.get(), basis)
+        else:
+            for part in parts:
+                texts, basis = _company_texts(part, points)
+                write(part, _classify_texts(texts, classifier), basis)
+        if ids:
+            from .targets import refresh_basis
+
+            refresh_basis()
     seconds = time.perf_counter() - began
     counts["seconds"] = round(seconds, 2)
     counts["companies_per_second"] = round(counts["companies"] / seconds) if seconds else 0
     return counts
+
+
+_WORKER_CLASSIFIER: Classifier | None = None
 
 
 def _in_range(queryset, field: str, part: list[int]):
@@ -1329,18 +1435,97 @@ def _in_range(queryset, field: str, part: list[int]):
     return queryset.filter(**{f"{field}__in": part}), None
 
 
-def _classify_chunk(part, classifier, node_ids, table, refresh, now, counts) -> None:
-    texts, wanted = _in_range(Company.all_objects.filter(merged_into__isnull=True), "pk", part)
-    found = {
-        pk: classifier.classify(company_text(name, scope), code)
-        for pk, name, scope, code in texts.values_list(
-            "pk", "name", "business_scope", "industry_code"
+# The placement's copy of its company's figures (CompanyNode.basis_*), as targets.refresh_basis
+# fills it; written with each new placement so that no ranking has to fill it first.
+BASIS_ATTNAMES = (
+    "basis_ready",
+    "basis_open",
+    "basis_region",
+    "basis_lat",
+    "basis_lng",
+    "basis_capital",
+    "basis_staff",
+    "basis_founded",
+)
+
+
+def _region_points() -> dict[int, tuple[float | None, float | None]]:
+    """region id → (lat, lng) of the region, else its city's, else its province's (as
+    targets.refresh_basis takes them)."""
+    # Read as stored, like the SQL of refresh_basis (the ORM would round to the field's places).
+    table = Region._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT id, lat, lng, city_id, province_id FROM "{table}"')
+        rows = {pk: (lat, lng, city, province) for pk, lat, lng, city, province in cursor}
+
+    def first(index: int, pk: int) -> float | None:
+        own = rows[pk]
+        for holder in (pk, own[2], own[3]):
+            if holder is not None and holder in rows and rows[holder][index] is not None:
+                return float(rows[holder][index])
+        return None
+
+    return {pk: (first(0, pk), first(1, pk)) for pk in rows}
+
+
+def _company_texts(
+    part: list[int], points: dict[int, tuple]
+) -> tuple[list[tuple[int, str, str]], dict[int, tuple]]:
+    """The unmerged companies of ``part``: [(company id, the text the classifier reads,
+    industry code)] and {company id: the basis of its placements (BASIS_ATTNAMES)}."""
+    from .targets import DEAD_STATUSES
+
+    rows, wanted = _in_range(Company.all_objects.filter(merged_into__isnull=True), "pk", part)
+    texts, basis = [], {}
+    nowhere = (None, None)
+    for pk, name, scope, code, region, capital, staff, founded, status, deleted in rows.values_list(
+        "pk",
+        "name",
+        "business_scope",
+        "industry_code",
+        "region_id",
+        "registered_capital",
+        "insured_staff",
+        "established_on",
+        "registration_status",
+        "deleted_at",
+    ):
+        if wanted is not None and pk not in wanted:
+            continue
+        texts.append((pk, company_text(name, scope), code))
+        lat, lng = points.get(region, nowhere) if region is not None else nowhere
+        basis[pk] = (
+            True,
+            deleted is None and not (status or "").startswith(DEAD_STATUSES),
+            region,
+            lat,
+            lng,
+            None if capital is None else float(capital),
+            None if staff is None else float(staff),
+            founded,
         )
-        if wanted is None or pk in wanted
+    return texts, basis
+
+
+def _classify_texts(
+    texts: list[tuple[int, str, str]], classifier: Classifier | None = None
+) -> dict[int, list[tuple[int, Decimal, list[str]]]]:
+    """{company id: [(node id, score, matched words)]} — in a worker, with the classifier it
+    inherited."""
+    classifier = classifier or _WORKER_CLASSIFIER
+    return {
+        pk: [(m.node_id, m.score, m.matched) for m in classifier.classify(text, code)]
+        for pk, text, code in texts
     }
+
+
+def _write_placements(part, found, basis, node_ids, table, refresh, now, counts) -> None:
     with transaction.atomic():
         rows, _wanted = _in_range(CompanyNode.objects.all(), "company_id", part)
-        rows = rows.filter(node_id__in=node_ids)
+        # The node as an expression: SQLite (without planner statistics) would otherwise walk
+        # the node indexes — every placement of every node, slower with each chunk — instead
+        # of the company's.
+        rows = rows.alias(node_marker=F("node_id") + 0).filter(node_marker__in=node_ids)
         kept = {
             (company_id, node_id): pk
             for pk, company_id, node_id in rows.exclude(
@@ -1354,26 +1539,19 @@ def _classify_chunk(part, classifier, node_ids, table, refresh, now, counts) -> 
             stale = stale.filter(company_id__in=part)
         stale.delete()
         new, refreshed = [], []
+        auto, undecided = Source.AUTO.value, Decision.NONE.value
         for company_id, matches in found.items():
             if matches:
                 counts["placed_companies"] += 1
-            for m in matches:
+            for node_id, score, matched in matches:
                 counts["placements"] += 1
-                pk = kept.get((company_id, m.node_id))
+                pk = kept.get((company_id, node_id))
                 if pk:
-                    refreshed.append((m.score, m.matched, now, pk))
+                    refreshed.append((score, matched, now, pk))
                 else:
                     new.append(
-                        (
-                            company_id,
-                            m.node_id,
-                            m.score,
-                            m.matched,
-                            Source.AUTO.value,
-                            Decision.NONE.value,
-                            "",
-                            now,
-                        )
+                        (company_id, node_id, score, matched, auto, undecided, "", now)
+                        + basis[company_id]
                     )
         table.insert(new)
         refresh.update(["score", "matched", "classified_at"], refreshed)

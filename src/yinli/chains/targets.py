@@ -148,7 +148,13 @@ def home_company_ids(home_ids: list[int] | None = None) -> QuerySet:
     """The ids of selectors.local_companies(), reached through the region index: only the
     companies of the home city's regions and those without a region are looked at."""
     home_ids = home_region_ids() if home_ids is None else home_ids
-    in_home = Company.objects.filter(region_id__in=home_ids, merged_into__isnull=True)
+    # "Not merged" as an expression, not `merged_into IS NULL`: SQLite (without planner
+    # statistics) would walk the merged_into index — every company — instead of the region's.
+    in_home = (
+        Company.objects.filter(region_id__in=home_ids)
+        .alias(merged_marker=Coalesce("merged_into_id", Value(0)))
+        .filter(merged_marker=0)
+    )
     return in_home.order_by().values("pk").union(local_without_region())
 
 
@@ -283,6 +289,8 @@ def tie_counts(local_ids: QuerySet) -> dict[int, int]:
     counts: dict[int, int] = {}
     # The local side is live by construction; the other side is checked as a candidate.
     live = Relationship.objects.order_by()
+    if not live.exists():
+        return counts  # no relationship entered yet: no need to list the home companies
     for column, other in (("company_id", "other_id"), ("other_id", "company_id")):
         rows = (
             live.filter(**{f"{other}__in": local_ids})
@@ -504,6 +512,8 @@ def _tie_names(company_ids: list[int], local_ids: QuerySet) -> dict[int, list[di
 
     labels = dict(RelationKind.choices)
     result: dict[int, list[dict]] = {pk: [] for pk in company_ids}
+    if not company_ids:
+        return result
     live = live_relationships().select_related("company", "other")
     for rel in live.filter(company_id__in=company_ids, other_id__in=local_ids):
         result[rel.company_id].append(
@@ -583,7 +593,8 @@ def _tied_ids(ctx: Context) -> QuerySet:
 
 
 def _as_targets(rows: list, ctx: Context) -> list[Target]:
-    ties = _tie_names([row.company_id for row in rows], ctx.local_ids)
+    # Only a company counted in ctx.ties has a tie to name (most have none: no query then).
+    ties = _tie_names([row.company_id for row in rows if row.company_id in ctx.ties], ctx.local_ids)
     targets = []
     for row in rows:
         parts = {
@@ -602,9 +613,9 @@ def _as_targets(rows: list, ctx: Context) -> list[Target]:
                 node_id=row.node_id,
                 score=sum(parts.values(), Decimal(0)),
                 parts=parts,
-                details=_details(row, row.company, ctx, ties[row.company_id]),
+                details=_details(row, row.company, ctx, ties.get(row.company_id, [])),
                 matched=list(row.matched or []),
-                ties=ties[row.company_id],
+                ties=ties.get(row.company_id, []),
             )
         )
     return targets

@@ -1,0 +1,174 @@
+"""The fast paths of the enterprise base (yinli.chains.enterprise) agree with the plain ones:
+classification in worker processes, the ranking basis written with each new placement, and on
+PostgreSQL the trigram indexes rebuilt around a large import — on generated companies (the
+demo's invented enterprise base) and the real reader."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from django.db import connection
+
+from tests import factories
+from yinli.chains import enterprise
+from yinli.chains.enterprise import classify_imported, import_enterprises
+from yinli.chains.models import CompanyNode
+from yinli.chains.targets import rank_targets, refresh_basis
+from yinli.companies.models import Company
+from yinli.demo.enterprises import HEADER, enterprise_rows
+
+pytestmark = pytest.mark.django_db
+
+PLACEMENT = ("company_id", "node_id", "score", "matched", "source", "decision")
+BASIS = (
+    "basis_ready",
+    "basis_open",
+    "basis_region",
+    "basis_lat",
+    "basis_lng",
+    "basis_capital",
+    "basis_staff",
+    "basis_founded",
+)
+
+
+@pytest.fixture
+def city(db):
+    return factories.build_city()
+
+
+def generated(tmp_path, rows: int, seed: int = 5, bad_row: int | None = None):
+    path = tmp_path / f"enterprises-{rows}-{seed}.csv"
+    lines = [list(row) for row in enterprise_rows(rows, seed=seed)]
+    if bad_row is not None:
+        lines[bad_row][HEADER.index("注册资本")] = "很多钱"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(lines)
+    return path
+
+
+def placements() -> list[tuple]:
+    return sorted(CompanyNode.objects.values_list(*PLACEMENT))
+
+
+def test_workers_classify_as_this_process_does(city, tmp_path):
+    result = import_enterprises(path=generated(tmp_path, 1200), user=city.analyst)
+    assert result.committed and result.counts["created"] == 1200
+    ids = list(result.company_ids)
+    serial = classify_imported(company_ids=ids, chunk_size=250, parallel=False)
+    alone = placements()
+    CompanyNode.objects.all().delete()
+    parallel = classify_imported(company_ids=ids, chunk_size=250, parallel=True)
+    assert placements() == alone
+    for key in ("companies", "placed_companies", "placements"):
+        assert parallel[key] == serial[key]
+    assert serial["placements"] > 500 and serial["companies"] == 1200
+
+
+def test_a_large_classification_goes_to_the_workers(city, tmp_path, monkeypatch):
+    result = import_enterprises(path=generated(tmp_path, 300), user=city.analyst)
+    calls = []
+    monkeypatch.setattr(enterprise, "CLASSIFY_PARALLEL_FROM", 100)
+    real = enterprise.multiprocessing.get_context
+
+    def counting(method):
+        calls.append(method)
+        return real(method)
+
+    monkeypatch.setattr(enterprise.multiprocessing, "get_context", counting)
+    counts = classify_imported(company_ids=list(result.company_ids))
+    assert calls == ["fork"] and counts["companies"] == 300 and counts["placements"] > 100
+
+
+def test_new_placements_carry_the_basis_refresh_basis_would_give(city, tmp_path):
+    result = import_enterprises(path=generated(tmp_path, 800, seed=9), user=city.analyst)
+    ids = list(result.company_ids)
+    # Some companies of every kind the basis tells apart: deleted, without a region.
+    Company.all_objects.filter(pk__in=ids[:5]).update(deleted_at=result.imported_at)
+    Company.all_objects.filter(pk__in=ids[5:10]).update(region=None)
+    classify_imported(company_ids=ids)
+    assert not CompanyNode.objects.filter(basis_ready=False).exists()
+    written = sorted(CompanyNode.objects.values_list("pk", *BASIS))
+    closed = sum(1 for row in written if not row[2])
+    assert 0 < closed < len(written)  # deregistered and deleted companies are not targets
+    assert any(row[3] is None for row in written) and any(row[4] for row in written)
+    CompanyNode.objects.update(basis_ready=False, basis_open=False, basis_lat=None)
+    assert refresh_basis() == len(written)
+    refreshed = sorted(CompanyNode.objects.values_list("pk", *BASIS))
+    for mine, theirs in zip(written, refreshed, strict=True):
+        assert mine[:4] == theirs[:4] and mine[6:] == theirs[6:]
+        for one, other in zip(mine[4:6], theirs[4:6], strict=True):
+            assert (one is None and other is None) or abs(one - other) < 1e-9
+
+
+def test_a_ranking_right_after_classification_refreshes_nothing(city, tmp_path, monkeypatch):
+    result = import_enterprises(path=generated(tmp_path, 600), user=city.analyst, classify=True)
+    assert result.classification["placements"] > 0
+    assert not CompanyNode.objects.filter(basis_ready=False).exists()
+    node = CompanyNode.objects.values_list("node", flat=True).first()
+    from yinli.chains.models import ChainNode
+
+    assert rank_targets(node=ChainNode.objects.get(pk=node), limit=10)
+
+
+def _trigram_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'companies_company' "
+            "AND indexdef LIKE '%%gin_trgm_ops%%'"
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_rebuilds_the_trigram_indexes(tmp_path, monkeypatch):
+    from yinli.companies.search import search_candidates
+
+    city = factories.build_city()
+    before = _trigram_indexes()
+    assert before
+    monkeypatch.setattr(enterprise, "REBUILD_INDEX_FROM", 100)
+    dropped = []
+    real = enterprise._suspend_search_index
+
+    def watching(rows):
+        suspended = real(rows)
+        dropped.append((suspended, _trigram_indexes()))
+        return suspended
+
+    monkeypatch.setattr(enterprise, "_suspend_search_index", watching)
+    result = import_enterprises(path=generated(tmp_path, 400), user=city.analyst)
+    assert result.committed
+    assert dropped == [(True, set())]  # gone while loading …
+    assert _trigram_indexes() == before  # … and back
+    company = Company.objects.order_by("-pk").first()
+    found = search_candidates(company.name, limit=5)
+    assert company.pk in [c.company_id for c in found]
+
+    # A refused import (a bad row) rolls the drop back with the rows.
+    refused = import_enterprises(
+        path=generated(tmp_path, 300, seed=11, bad_row=150), user=city.analyst
+    )
+    assert not refused.committed and refused.counts["error_rows"] == 1
+    assert dropped[-1] == (True, set())
+    assert _trigram_indexes() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
+def test_a_small_import_into_a_large_registry_keeps_the_indexes(city, tmp_path, monkeypatch):
+    assert import_enterprises(path=generated(tmp_path, 120), user=city.analyst).committed
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE companies_company")
+    monkeypatch.setattr(enterprise, "REBUILD_INDEX_FROM", 100)
+    assert enterprise._suspend_search_index(50) is False  # below the threshold
+    monkeypatch.setattr(enterprise, "REBUILD_INDEX_FROM", 1)
+    # A file of less than a fifth of the registry is inserted with the indexes in place …
+    assert enterprise._suspend_search_index(20) is False
+    assert _trigram_indexes()
+    # … a larger one rebuilds them (the test's transaction rolls the drop back).
+    assert enterprise._suspend_search_index(30) is True
+    assert not _trigram_indexes()
