@@ -36,9 +36,7 @@ urlpatterns = [
         name="target_item_lead",
     ),
     path("enterprises/", enterprise_views.enterprise_import, name="enterprise_import"),
-    path(
-        "enterprises/<slug:token>/", enterprise_views.enterprise_status, name="enterprise_status"
-    ),
+    path("enterprises/<slug:token>/", enterprise_views.enterprise_status, name="enterprise_status"),
     path("relationships/", target_views.relationship_index, name="relationships"),
     path("relationships/new/", target_views.relationship_create, name="relationship_create"),
     path("relationships/import/", target_views.relationship_import, name="relationship_import"),

@@ -39,9 +39,9 @@ from yinli.projects.stagedates import refresh_stage_dates
 
 from . import city
 from .accounts import DEMO_PASSWORD
+from .chain_links import build_chain_links
 from .chains import build_chains
 from .conflicts import build_conflicts
-from .chain_links import build_chain_links
 from .enterprises import build_enterprises
 from .fieldwork import build_fieldwork, programmes_for
 from .followup import build_followup
