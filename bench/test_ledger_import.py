@@ -1,4 +1,4 @@
-"""Benchmark: a generated 100,000-row × 25-column ledger, read bare, dry-run, imported.
+"""Benchmark: a generated 100,000-row × 25-column ledger, read bare, dry-run, imported, exported.
 
     .venv/bin/pytest -q -s bench/test_ledger_import.py              # SQLite (or YINLI_DATABASE_URL)
     YINLI_BENCH_ROWS=20000 .venv/bin/pytest -q -s bench/test_ledger_import.py
@@ -23,6 +23,7 @@ import xlsxwriter
 
 from tests import factories
 from yinli.companies.uscc import generate_uscc
+from yinli.ledger.export import LedgerExport, standard_template
 from yinli.ledger.importer import commit_import, preview_import
 from yinli.projects.models import Category, Industry, Project
 
@@ -211,6 +212,13 @@ def test_ledger_import_benchmark(tmp_path, settings):
     again = commit_import(path=csv_path, user=city.admin, bulk=True, skip_invalid=True)
     timings["re-import csv (unchanged)"] = time.perf_counter() - began
     assert again.counts["unchanged"] == ROWS
+
+    began = time.perf_counter()
+    written = LedgerExport(user=city.admin, template=standard_template(), unit="yi").write_xlsx(
+        tmp_path / "export.xlsx"
+    )
+    timings["export xlsx (template)"] = time.perf_counter() - began
+    assert written == ROWS
 
     base = timings["calamine read"]
     for name, seconds in timings.items():

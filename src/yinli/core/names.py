@@ -258,11 +258,19 @@ def _clean(name: str) -> str:
 
 
 def _strip_punctuation(text: str) -> str:
-    """Keep letters and digits (CJK included); drop brackets and every other sign."""
-    return "".join(char for char in text if unicodedata.category(char)[0] in "LN")
+    """Keep letters and digits (CJK included); drop brackets and every other sign.
+
+    ``str.isalnum`` is exactly "Unicode category L* or N*" (checked over every code point by
+    tests/ledger/test_import_speed.py), and a name without signs — most names — is returned at once.
+    """
+    if text.isalnum():
+        return text
+    return "".join(char for char in text if char.isalnum())
 
 
 def _split_branch_clean(text: str, regions: RegionNames) -> tuple[str, str | None]:
+    if not text.endswith(_BRANCH_MARKERS):  # most names: no branch
+        return text, None
     marker = next((m for m in _BRANCH_MARKERS if text.endswith(m)), None)
     if marker is None or len(text) == len(marker):
         return text, None
@@ -301,6 +309,8 @@ def split_branch(name: str, *, regions: RegionNames | None = None) -> tuple[str,
 def _strip_legal_forms(text: str) -> str:
     """Remove legal forms at the end, as long as something remains."""
     while True:
+        if not text.endswith(_CN_LEGAL_FORMS):
+            return text
         form = next((f for f in _CN_LEGAL_FORMS if text.endswith(f)), None)
         if form is None or len(form) == len(text):
             return text
@@ -317,6 +327,9 @@ def _strip_latin_legal_forms(text: str) -> str:
 
 
 def _strip_bracketed_regions(text: str, regions: RegionNames) -> str:
+    if "(" not in text:  # nothing in brackets (the common case)
+        return text
+
     def replace(match: re.Match[str]) -> str:
         return "" if match.group(1) in regions.bracketed else match.group(0)
 

@@ -11,9 +11,12 @@ that matches nothing creates a project (and its company, found by credit code or
 or else created). A row whose values equal the project's is *unchanged*: re-importing a file
 changes nothing.
 
-Writes. New companies, projects and their stage log are written with ``bulk_create`` in chunks
-(:data:`CHUNK_SIZE` rows), their history rows with simple_history's ``bulk_create_with_history``
-(one "+" record per object, by the importing user, reason "import"). Updates go one by one
+Writes. New companies, projects and their stage log are written with plain multi-row INSERTs
+(COPY on PostgreSQL) in chunks (:data:`CHUNK_SIZE` rows), without model instances; their history
+rows — one "+" record per object, by the importing user, reason "import", as simple_history's
+``bulk_create_with_history`` would write them — are copied from the new rows by the database
+(INSERT … SELECT), and the first dates of the stage log (``projects.stagedates``) go into the
+project's row with it, so no UPDATE follows. Updates go one by one
 through ``projects.services.project_update`` (and ``project_advance_stage`` when the ledger shows
 a later stage), so versions, history and scoping apply exactly as in the pages. A ledger cannot
 move a stage back or move ``first_signed_on``: such differences are reported as warnings.
@@ -78,7 +81,7 @@ from yinli.projects.models import (
 )
 from yinli.projects.rules import requirements_for
 from yinli.projects.services import project_advance_stage, project_set_status, project_update
-from yinli.projects.stagedates import refresh_stage_dates
+from yinli.projects.stagedates import stage_dates_from_log
 from yinli.reporting.locks import check_import_plans
 
 from .convert import Problem, RowConverter, RowValues, _message, shown
@@ -127,6 +130,8 @@ PROJECT_FIELDS: dict[str, str] = {
 _STATUS_ATTRS = ("status", "status_reason", "lost_to")
 
 _REGION_FIELDS = frozenset({"signing_region", "controller_region", "lost_to"})
+# The ledger fields whose value is a record (written by its id).
+_RECORD_FIELDS = frozenset(name for name, attr in PROJECT_FIELDS.items() if attr.endswith("_id"))
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -244,10 +249,21 @@ def _char_initial(char: str) -> str:
     return "".join(lazy_pinyin(char, style=Style.FIRST_LETTER)).lower()
 
 
+_INITIALS: dict[str, str] = {}
+
+
 def fast_initials(name: str) -> str:
     """Pinyin initials character by character (cached): the bulk path's stand-in for
     ``core.names.pinyin_initials``, which reads whole phrases and is 30 times slower."""
-    return "".join(_char_initial(c) for c in _normalized_company(name))[:200]
+    known = _INITIALS
+    normalized = normalize_company_name(name)[:200]  # project names are unique: no cache
+    try:
+        return "".join([known[c] for c in normalized])[:200]
+    except KeyError:
+        for char in normalized:
+            if char not in known:
+                known[char] = _char_initial(char)
+        return "".join([known[c] for c in normalized])[:200]
 
 
 @dataclass
@@ -1085,25 +1101,51 @@ def _insert_with_history(model, rows: list[dict], *, user, now, reason: str) -> 
     """Insert the rows and one "+" history row each (simple_history's bulk_create_with_history
     without the model instances): by ``user``, at ``now``, with ``reason``."""
     ids = _table(model).insert(rows)
+    _copy_to_history(model, ids, user=user, now=now, reason=reason)
+    return ids
+
+
+#: Ids per INSERT … SELECT of :func:`_copy_to_history` (SQLite binds each one).
+_HISTORY_IDS_PER_STATEMENT = 2000
+
+
+def _copy_to_history(model, ids: list[int], *, user, now, reason: str) -> None:
+    """One "+" history row for each of the records ``ids``, copied by the database itself
+    (INSERT … SELECT): what simple_history would write from the instances — every tracked
+    column as stored — without sending the values back and forth."""
+    if not ids:
+        return
     history = model.history.model
-    tracked = {
-        f.attname for f in history._meta.concrete_fields if not f.name.startswith("history_")
-    }
+    quote = connection.ops.quote_name
+    tracked = [f for f in history._meta.concrete_fields if not f.name.startswith("history_")]
+    target = [quote(f.column) for f in tracked]
+    source = [quote(model._meta.get_field(f.name).column) for f in tracked]
     extra = {
-        "history_date": now,
+        "history_date": connection.ops.adapt_datetimefield_value(now),
         "history_change_reason": reason,
         "history_type": "+",
         "history_user_id": user.pk if user is not None else None,
     }
-    dropped = {name for row in rows[:1] for name in row if name not in tracked}
-    records = []
-    for pk, row in zip(ids, rows, strict=True):
-        record = {**row, "id": pk, **extra}
-        for name in dropped:  # the rows of one insert have the same keys
-            record.pop(name, None)
-        records.append(record)
-    _table(history).insert(records, returning=False)
-    return ids
+    target += [quote(history._meta.get_field(name).column) for name in extra]
+    pk = quote(model._meta.pk.column)
+    head = "INSERT INTO {} ({}) SELECT {}, {} FROM {} WHERE {} ".format(
+        quote(history._meta.db_table),
+        ", ".join(target),
+        ", ".join(source),
+        ", ".join(["%s"] * len(extra)),
+        quote(model._meta.db_table),
+        pk,
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{head} = ANY(%s) ORDER BY {pk}", [*extra.values(), list(ids)])
+            return
+        for start in range(0, len(ids), _HISTORY_IDS_PER_STATEMENT):
+            part = ids[start : start + _HISTORY_IDS_PER_STATEMENT]
+            cursor.execute(
+                f"{head} IN ({', '.join(['%s'] * len(part))}) ORDER BY {pk}",
+                [*extra.values(), *part],
+            )
 
 
 def _serialize(value):
@@ -1181,19 +1223,19 @@ class _Writer:
     def _create_projects(self, plans: list[_Plan]) -> list[int]:
         if not plans:
             return []
-        rows = []
+        rows, logs = [], []
         today = self.planner.today
-        fields = PROJECT_FIELDS
+        fields, by_pk = PROJECT_FIELDS, _RECORD_FIELDS
         for plan in plans:
             values = plan.values
             stage = values["stage"]
             signed = stage_rank(stage) >= stage_rank(Stage.SIGNED)
             signed_on = values.get("signed_on")
-            row = {}
-            for name, value in values.items():
-                attr = fields.get(name)
-                if attr is not None and value is not None:
-                    row[attr] = value.pk if isinstance(value, models.Model) else value
+            row = {
+                fields[name]: value.pk if name in by_pk else value
+                for name, value in values.items()
+                if value is not None and name in fields
+            }
             row.setdefault("category", Category.INDUSTRIAL)
             name = values["name"]
             row.update(
@@ -1215,28 +1257,30 @@ class _Writer:
                 row["duplicate_decision"] = plan.decision["decision"]
                 if plan.decision["decision"] == DuplicateDecision.DISTINCT:
                     row["duplicate_reason"] = plan.decision["reason"]
+            # The stage log of a new project, and its first dates on the row itself (what
+            # projects.stagedates derives from the log), so no UPDATE follows the INSERT.
+            log = []
+            if row["first_signed_on"]:
+                log.append((Stage.SIGNED, row["first_signed_on"]))
+            if stage != Stage.SIGNED or not row["first_signed_on"]:
+                log.append((stage, row["stage_on"] or today))
+            row.update(stage_dates_from_log(log))
+            logs.append(log)
             rows.append(row)
         ids = _insert_with_history(Project, rows, user=self.user, now=self.now, reason="import")
         changes = []
-        user_id = self.user.pk
-        for pk, row in zip(ids, rows, strict=True):
-            first_signed_on, stage = row["first_signed_on"], row["stage"]
-            if first_signed_on:
+        user_id, now, index = self.user.pk, self.now, self.planner.index
+        for pk, row, log in zip(ids, rows, logs, strict=True):
+            for stage, on in log:
                 changes.append(
-                    {"project_id": pk, "stage": Stage.SIGNED, "on": first_signed_on,
-                     "by_id": user_id, "note": IMPORT_NOTE, "recorded_at": self.now}
+                    {"project_id": pk, "stage": stage, "on": on, "by_id": user_id,
+                     "note": IMPORT_NOTE, "recorded_at": now}
                 )  # fmt: skip
-            if stage != Stage.SIGNED or not first_signed_on:
-                changes.append(
-                    {"project_id": pk, "stage": stage, "on": row["stage_on"] or today,
-                     "by_id": user_id, "note": IMPORT_NOTE, "recorded_at": self.now}
-                )  # fmt: skip
-            self.planner.index.add_project(
+            index.add_project(
                 pk, row["name"], row["district_id"], row.get("fai_code"), row["company_id"]
             )
-            self.planner.index.not_duplicates.add(pk)
+            index.not_duplicates.add(pk)
         _table(StageChange).insert(changes, returning=False)
-        refresh_stage_dates(project_ids=ids)  # the log's first dates on the projects
         self._open_conflicts(plans, ids)
         return ids
 
