@@ -40,6 +40,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     Case,
     CharField,
@@ -58,10 +59,10 @@ from django.db.models.functions import Coalesce
 
 from yinli.companies.models import FOREIGN_FUNDED, STATE_OWNED
 from yinli.core.models import OrgUnit, Region
-from yinli.core.scoping import visible_projects
+from yinli.core.scoping import sees_everything, visible_projects
 from yinli.projects.filters import source_q
 from yinli.projects.models import Kind, Project
-from yinli.reporting.locks import counted_in_q
+from yinli.reporting.locks import counted_in_q, late_additions
 
 from .models import ConversionRate
 
@@ -172,6 +173,60 @@ def in_statistics_in(period) -> Q:
     """入库列统 (fai_on) within `period` (a Period or a (start, end) pair)."""
     start, end = _bounds(period)
     return Q(fai_on__gte=start, fai_on__lte=end)
+
+
+# --- what the SQL of a selector depends on ---------------------------------------------------
+
+#: The fields of a definition that :func:`counted_projects_in` reads. With the periods, the scope
+#: and YINLI_LATE_ADDITIONS they make its SQL: figures caches the compiled SQL of the headline
+#: aggregates under :func:`query_key`. A new field read there must be added here
+#: (tests/stats/test_compiled.py fails otherwise).
+COUNTING_FIELDS = (
+    "categories",
+    "count_expansion",
+    "threshold_total_wan",
+    "threshold_foreign",
+    "threshold_foreign_currency",
+    "convert_foreign_threshold",
+)
+
+
+def query_key(*, definition=None, periods, user=None, district: OrgUnit | None = None):
+    """A hashable value equal for two calls exactly when :func:`counted_projects_in` (with a
+    definition; else :func:`in_statistics_projects_in`) builds the same SQL for them.
+
+    The scope enters as what :func:`live_projects` makes of it: the district's id, and for a
+    user whose view is restricted the SQL and parameters of `visible_projects` (recomputed on
+    every call, so a moved unit or a changed role is a new key). None: no key (a user who sees
+    nothing, whose queryset has no SQL).
+    """
+    if user is None or sees_everything(user):
+        scope = None
+    else:
+        try:
+            sql, params = visible_projects(user, Project.objects.all()).query.sql_with_params()
+        except EmptyResultSet:
+            return None
+        scope = (sql, tuple(params))
+    counting = None
+    if definition is not None:
+        counting = tuple(
+            tuple(value) if isinstance(value, list) else value
+            for value in (getattr(definition, name) for name in COUNTING_FIELDS)
+        )
+    key = (
+        Project.objects.db,
+        late_additions(),
+        counting,
+        tuple(_bounds(period) for period in periods),
+        None if district is None else district.pk,
+        scope,
+    )
+    try:
+        hash(key)
+    except TypeError:  # a value of an unexpected type: build the query as usual
+        return None
+    return key
 
 
 # --- foreign-funded projects and money in other currencies -----------------------------------
