@@ -320,3 +320,12 @@ def test_a_district_report_counts_its_district_only(half_year, city):
     assert (report["signed"]["count"], report["signed"]["investment_yi"]) == (2, 4.0)
     assert report["scope"]["name"] == "京口区"
     assert rows(report, "by_region_group")["粤港澳大湾区"]["count_share_pct"] == 50.0
+
+
+@pytest.mark.parametrize("period", ["2024-01..2025-06", "2024-01-01..2025-06-30"])
+def test_a_range_longer_than_a_year_counts_the_overlap_in_both_years(half_year, city, period):
+    # 2024-01..2025-06 against 2023-01..2024-06: P1 and P2 (2024H1) are in both.
+    report = build_report(user=city.analyst, period=period)
+    assert (report["signed"]["count"], report["signed"]["investment_yi"]) == (7, 14.7)
+    assert report["signed"]["previous"] == {"count": 3, "investment_yi": 7.0}
+    assert report["in_statistics"]["previous"]["count"] == 1
