@@ -176,3 +176,84 @@ def test_a_small_import_into_a_large_registry_keeps_the_indexes(city, tmp_path, 
     # … a larger one rebuilds them (the test's transaction rolls the drop back).
     assert enterprise._suspend_search_index(30) is True
     assert not _trigram_indexes()
+
+
+def _registry() -> list[tuple]:
+    return sorted(
+        Company.all_objects.values_list(
+            "uscc", "name_normalized", "insured_staff", "version", "region_id"
+        ),
+        key=repr,
+    )
+
+
+def test_the_registry_keys_read_once_match_as_the_look_ups_do(city, tmp_path, monkeypatch):
+    """An import that holds the company table reads the registry's codes and code-less names
+    once (enterprise._Known) instead of looking each row up: same companies, same changes."""
+    from django.db import transaction
+
+    first = generated(tmp_path, 300, seed=3)
+    assert import_enterprises(path=first, user=city.analyst).committed
+    with first.open(encoding="utf-8", newline="") as handle:
+        lines = list(csv.reader(handle))
+    header, rows = lines[0], lines[1:]
+    code, staff, name = (header.index(h) for h in ("统一社会信用代码", "参保人数", "企业名称"))
+    second = [list(row) for row in rows[:120]]
+    for row in second[:80]:
+        row[staff] = "4321"  # changed …
+    extra = [list(row) for row in enterprise_rows(60, seed=77)]
+    for row in extra[:20]:
+        # … a company the registry holds without its code, matched by name …
+        Company.objects.create(name=row[name], region=None)
+    for row in extra[20:30]:
+        row[code] = ""  # … and new companies without a code, named twice in the file.
+    extra += [list(row) for row in extra[20:25]]
+    path = tmp_path / "second.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *second, *extra])
+
+    used = []
+    real = enterprise._known_for
+
+    def spying(rows):
+        known = real(rows)
+        used.append(known is not None)
+        return known
+
+    monkeypatch.setattr(enterprise, "_known_for", spying)
+    # On PostgreSQL the import holds the table while the trigram indexes are rebuilt.
+    monkeypatch.setattr(enterprise, "REBUILD_INDEX_FROM", 1)
+    outcomes = []
+    for share in (1000, -1):  # the keys read once; every row looked up
+        monkeypatch.setattr(enterprise, "KNOWN_FROM_SHARE", share)
+        with transaction.atomic():
+            result = import_enterprises(path=path, user=city.analyst, chunk_size=40)
+            assert result.committed
+            outcomes.append((result.counts, _registry()))
+            transaction.set_rollback(True)
+    assert used == [True, False]
+    assert outcomes[0] == outcomes[1]
+    counts = outcomes[0][0]
+    # The second naming of a new code-less company finds it (and changes nothing).
+    assert counts["updated"] == 80 + 20 and counts["unchanged"] == 40 + 5
+    assert counts["created"] == 40
+
+
+@pytest.mark.parametrize("bulk_from", [1, 10_000])
+def test_imported_and_later_companies_are_found_by_candidate_search(
+    city, tmp_path, monkeypatch, bulk_from
+):
+    """On SQLite the import fills the FTS table a chunk at a time with its insert trigger
+    dropped (from SQLITE_FTS_BULK_FROM new companies a chunk; below, the trigger does it): the
+    trigger is back for the companies saved one at a time afterwards."""
+    from yinli.companies.search import search_candidates
+
+    monkeypatch.setattr(enterprise, "SQLITE_FTS_BULK_FROM", bulk_from)
+    result = import_enterprises(
+        path=generated(tmp_path, 200, seed=13), user=city.analyst, chunk_size=60
+    )
+    for pk in (result.company_ids[0], result.company_ids[-1]):
+        company = Company.objects.get(pk=pk)
+        assert pk in [c.company_id for c in search_candidates(company.name, limit=5)]
+    later = factories.company(name="常州晶澜测试光能科技有限公司")
+    assert later.pk in [c.company_id for c in search_candidates(later.name, limit=5)]

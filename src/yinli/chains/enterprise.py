@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from operator import mul
+from operator import itemgetter, mul
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,14 @@ WORKERS = 2
 # of candidate search instead of updating them row by row (see _suspend_search_index).
 REBUILD_INDEX_FROM = 100_000
 REBUILD_INDEX_MEMORY = "256MB"
+# An import that keeps other writers out reads the registry's keys once (instead of looking
+# each row up) when the registry holds at most this many times the file's rows (see _Known).
+KNOWN_FROM_SHARE = 4
 SQLITE_CACHE_KIB = 256 * 1024
+# On SQLite, a chunk of this many new companies or more fills candidate search's FTS table in
+# one statement, its insert trigger dropped meanwhile (a schema change: other connections of a
+# shared-cache database — the tests' in-memory one — wait for the commit to prepare anything).
+SQLITE_FTS_BULK_FROM = 1000
 CLASSIFY_CHUNK = 5000
 # Classifications of this many companies or more match the texts in WORKERS processes.
 CLASSIFY_PARALLEL_FROM = 50_000
@@ -661,7 +668,9 @@ class _BulkTable:
         quote = connection.ops.quote_name
         self.column_sql = ", ".join(quote(c) for c in self.columns)
         self.postgres = connection.vendor == "postgresql"
-        # SQLite stores dates, datetimes and decimals as text: adapt them as Django does.
+        # SQLite stores datetimes as naive text: adapt them as Django does. Dates and decimals
+        # need nothing here: Django registers the sqlite3 module's adapters for them (text, as
+        # adapt_datefield_value and str give).
         self.adapters: list[Callable | None] = []
         ops = connection.ops
         for name in names:
@@ -672,21 +681,31 @@ class _BulkTable:
                 self.adapters.append(None)
             elif kind == "DateTimeField":
                 self.adapters.append(ops.adapt_datetimefield_value)
-            elif kind == "DateField":
-                self.adapters.append(ops.adapt_datefield_value)
-            elif kind == "DecimalField":
-                self.adapters.append(str)
             else:
                 self.adapters.append(None)
         self.adapted = [i for i, a in enumerate(self.adapters) if a is not None]
 
-    def new_ids(self, count: int) -> list[int]:
+    def new_ids(self, count: int, *, exclusive: bool = False) -> list[int]:
         """Primary keys for ``count`` new rows: from the sequence on PostgreSQL; after the
-        highest key ever given on SQLite (the import holds SQLite's write lock meanwhile)."""
+        highest key ever given on SQLite (the import holds SQLite's write lock meanwhile).
+
+        On PostgreSQL, ``exclusive`` (this transaction holds the table's ACCESS EXCLUSIVE
+        lock) takes the keys as one block with a single setval instead of a nextval each:
+        every other taker of the sequence — an INSERT, or another import's new_ids, which
+        first asks for a lock the exclusive one excludes — waits for the commit."""
         if not count:
             return []
         with connection.cursor() as cursor:
+            if self.postgres and exclusive:
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, %s), "
+                    "nextval(pg_get_serial_sequence(%s, %s)) + %s - 1)",
+                    [self.table, self.pk_column, self.table, self.pk_column, count],
+                )
+                (last,) = cursor.fetchone()
+                return list(range(last - count + 1, last + 1))
             if self.postgres:
+                cursor.execute(f'LOCK TABLE "{self.table}" IN ROW EXCLUSIVE MODE')
                 cursor.execute(
                     "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                     [self.table, self.pk_column, count],
@@ -699,12 +718,29 @@ class _BulkTable:
             start = max(highest, found[0] if found else 0) + 1
             return list(range(start, start + count))
 
-    def insert(self, rows: list[tuple]) -> None:
+    def db_value(self, value: datetime.datetime) -> object:
+        """A date-time as this table's rows take it where the caller adapts them itself
+        (``insert(..., ready=True)``): as it is on PostgreSQL, Django's text on SQLite."""
+        return value if self.postgres else connection.ops.adapt_datetimefield_value(value)
+
+    def insert(self, rows: list[tuple], *, ready: bool = False) -> None:
+        """Insert ``rows``; ``ready``: their values need no adapting here (the caller wrote
+        date-times with :meth:`db_value` and has no JSON columns; the driver adapts the rest)."""
         if not rows:
             return
         if self.rest:
-            tail = tuple(f.get_default() for f in self.rest)
+            tail = tuple(
+                None if value is None or adapter is None else adapter(value)
+                for value, adapter in zip(
+                    (f.get_default() for f in self.rest),
+                    self.adapters[len(self.columns) - len(self.rest) :],
+                    strict=True,
+                )
+            )
             rows = [(*row, *tail) for row in rows]
+        if ready:
+            self._insert_ready(rows)
+            return
         with connection.cursor() as cursor:
             if self.postgres:
                 raw = cursor.cursor
@@ -737,6 +773,21 @@ class _BulkTable:
                                 row[i] = adapters[i](value)
                     fixed.append(row)
                 rows = fixed
+            marks = ", ".join(["%s"] * len(self.columns))
+            cursor.executemany(
+                f'INSERT INTO "{self.table}" ({self.column_sql}) VALUES ({marks})', rows
+            )
+
+    def _insert_ready(self, rows: list[tuple]) -> None:
+        with connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(
+                    f'COPY "{self.table}" ({self.column_sql}) FROM STDIN'
+                ) as copy:
+                    write = copy.write_row
+                    for row in rows:
+                        write(row)
+                return
             marks = ", ".join(["%s"] * len(self.columns))
             cursor.executemany(
                 f'INSERT INTO "{self.table}" ({self.column_sql}) VALUES ({marks})', rows
@@ -832,6 +883,8 @@ class _Writer:
         self.profiles = _BulkTable(CompanyProfile, PROFILE_ATTNAMES, with_ids=False)
         self.profile_updates = _BulkTable(CompanyProfile, (), with_ids=False)
         self.company_updates = _BulkTable(Company, (), with_ids=False)
+        # Whether the import keeps other writers out of the company table (set by the import).
+        self.exclusive = False
 
     def history_row(self, company: dict, kind: str) -> tuple:
         return (
@@ -843,49 +896,58 @@ class _Writer:
         )
 
     def create(self, rows: list[dict]) -> list[int]:
-        ids = self.companies.new_ids(len(rows))
-        now, user_id = self.now, self.user_id
+        ids = self.companies.new_ids(len(rows), exclusive=self.exclusive)
+        now, user_id, source = self.companies.db_value(self.now), self.user_id, self.source
+        # The company row as a tuple in COMPANY_ATTNAMES order (id first); its history row
+        # takes the tracked columns of it (one itemgetter, no dict a row).
+        tracked = itemgetter(
+            *(0 if a == "id" else 1 + COMPANY_ATTNAMES.index(a) for a in self.history_attnames)
+        )
+        extra = (now, HISTORY_REASON, "+", user_id)
         companies, history, profiles = [], [], []
         for pk, values in zip(ids, rows, strict=True):
-            company = {
-                "id": pk,
-                "version": 1,
-                "created_at": now,
-                "updated_at": now,
-                "created_by_id": user_id,
-                "deleted_at": None,
-                "name": values["name"],
-                "name_normalized": values["name_normalized"],
-                "name_initials": values["name_initials"],
-                "uscc": values.get("uscc"),
-                "region_id": values.get("region_id"),
-                "address": values.get("address", ""),
-                "ownership": ownership_for(values.get("enterprise_type", "")),
-                "parent_id": None,
-                "legal_representative": values.get("legal_representative", ""),
-                "registered_capital": values.get("registered_capital"),
-                "established_on": values.get("established_on"),
-                "registration_status": values.get("registration_status", ""),
-                "industry_code": values.get("industry_code", ""),
-                "insured_staff": values.get("insured_staff"),
-                "business_scope": values.get("business_scope", ""),
-                "merged_into_id": None,
-                "notes": "",
-            }
-            companies.append((pk, *(company[a] for a in COMPANY_ATTNAMES)))
-            history.append(self.history_row(company, "+"))
-            profiles.append(
-                (
-                    pk,
-                    values.get("enterprise_type", ""),
-                    values.get("region_id"),
-                    self.source,
-                    now,
-                )
+            get = values.get
+            enterprise_type = get("enterprise_type", "")
+            region = get("region_id")
+            company = (
+                pk,
+                1,  # version
+                now,  # created_at
+                now,  # updated_at
+                user_id,  # created_by_id
+                None,  # deleted_at
+                values["name"],
+                values["name_normalized"],
+                values["name_initials"],
+                get("uscc"),
+                region,
+                get("address", ""),
+                ownership_for(enterprise_type),
+                None,  # parent_id
+                get("legal_representative", ""),
+                get("registered_capital"),
+                get("established_on"),
+                get("registration_status", ""),
+                get("industry_code", ""),
+                get("insured_staff"),
+                get("business_scope", ""),
+                None,  # merged_into_id
+                "",  # notes
             )
-        self.companies.insert(companies)
-        self.history.insert(history)
-        self.profiles.insert(profiles)
+            companies.append(company)
+            history.append(tracked(company) + extra)
+            profiles.append((pk, enterprise_type, region, source, now))
+        if self.companies.postgres or len(companies) < SQLITE_FTS_BULK_FROM:
+            self.companies.insert(companies, ready=True)
+        else:
+            from yinli.companies.search import sqlite_bulk_insert
+
+            # Candidate search's FTS rows of the chunk in one statement, not a trigger a row.
+            with sqlite_bulk_insert(connection) as index_rows:
+                self.companies.insert(companies, ready=True)
+                index_rows(ids[0], ids[-1])
+        self.history.insert(history, ready=True)
+        self.profiles.insert(profiles, ready=True)
         return ids
 
     def update(self, companies: list[dict], profiles_new: list[tuple], profiles_old: list[tuple]):
@@ -958,14 +1020,90 @@ def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
 _FETCH = ("id", *COMPANY_ATTNAMES)
 
 
-def _existing(chunk: list[dict]) -> tuple[dict[str, dict], dict[str, list[dict]]]:
+class _Known:
+    """Which credit codes — and which normalized names of companies without a code — the
+    registry may hold, in a bitmap of hashes (a false positive costs one look-up, a negative is
+    certain): a large file of new companies then asks the database about none of them, where
+    two look-ups a row were a third of the import.
+
+    Built once at the start from the registry and kept up to date with every company the
+    import writes, so only where the import keeps other writers out of the company table
+    (see :func:`_known_for`)."""
+
+    def __init__(self, expected: int) -> None:
+        # About 64 bits per expected key: a false positive about once in 64 look-ups.
+        bits = 1 << max(16, (64 * max(expected, 1) - 1).bit_length())
+        self.mask = bits - 1
+        self.codes = bytearray(bits >> 3)
+        self.names = bytearray(bits >> 3)
+
+    @staticmethod
+    def _add(bitmap: bytearray, mask: int, key: str) -> None:
+        h = hash(key) & mask
+        bitmap[h >> 3] |= 1 << (h & 7)
+
+    def add(self, company: dict) -> None:
+        if company.get("uscc"):
+            self._add(self.codes, self.mask, company["uscc"])
+        else:
+            self._add(self.names, self.mask, company["name_normalized"])
+
+    def may_hold_code(self, code: str) -> bool:
+        h = hash(code) & self.mask
+        return bool(self.codes[h >> 3] & (1 << (h & 7)))
+
+    def may_hold_name(self, name: str) -> bool:
+        h = hash(name) & self.mask
+        return bool(self.names[h >> 3] & (1 << (h & 7)))
+
+
+def _known_for(rows: int | None) -> _Known | None:
+    """A :class:`_Known` of the registry for an import of ``rows`` rows that holds the company
+    table against other writers (SQLite's write lock, or PostgreSQL's lock of the dropped
+    trigram indexes), when reading the registry's keys costs less than looking the file's rows
+    up: for a file of at least a quarter of the registry."""
+    if not rows:
+        return None
+    table = Company._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
+        (registry,) = cursor.fetchone()
+        if registry > KNOWN_FROM_SHARE * rows:
+            return None
+        known = _Known(registry + rows)
+        codes, names, mask = known.codes, known.names, known.mask
+        cursor.execute(f'SELECT "uscc", "name_normalized" FROM "{table}"')
+        while True:
+            batch = cursor.fetchmany(10_000)
+            if not batch:
+                break
+            for code, name in batch:
+                if code:
+                    h = hash(code) & mask
+                    codes[h >> 3] |= 1 << (h & 7)
+                else:
+                    h = hash(name) & mask
+                    names[h >> 3] |= 1 << (h & 7)
+    return known
+
+
+def _existing(
+    chunk: list[dict], known: _Known | None = None
+) -> tuple[dict[str, dict], dict[str, list[dict]]]:
     """The registry's companies for a chunk: by credit code, and (without a code) by
-    normalized name, lowest key first."""
+    normalized name, lowest key first. With ``known``, only the keys it may hold are looked
+    up."""
     codes = [v["uscc"] for v in chunk if v.get("uscc")]
-    by_code = {
-        row["uscc"]: row for row in Company.all_objects.filter(uscc__in=codes).values(*_FETCH)
-    }
+    if known is not None:
+        codes = [code for code in codes if known.may_hold_code(code)]
+    by_code = (
+        {row["uscc"]: row for row in Company.all_objects.filter(uscc__in=codes).values(*_FETCH)}
+        if codes
+        else {}
+    )
     names = {v["name_normalized"] for v in chunk if v.get("uscc") not in by_code}
+    if known is not None:
+        names = {name for name in names if known.may_hold_name(name)}
     by_name: dict[str, list[dict]] = {}
     if names:
         for row in (
@@ -1093,14 +1231,14 @@ def import_enterprises(
                 continue
             yield values
 
-    def run() -> None:
+    def run(known: _Known | None = None) -> None:
         for chunk in _chunks(converted(), chunk_size):
             if state["writing"]:
                 if skip_invalid:
                     with transaction.atomic():
                         _write_chunk(chunk, writer, ref, result)
                 else:
-                    _write_chunk(chunk, writer, ref, result)
+                    _write_chunk(chunk, writer, ref, result, known)
             if progress:
                 progress(state["done"], total)
         if progress:
@@ -1113,7 +1251,11 @@ def import_enterprises(
         else:
             with transaction.atomic():
                 rebuild = _suspend_search_index(total)
-                run()
+                # Nobody else writes companies meanwhile: SQLite's write lock is the
+                # transaction's, and on PostgreSQL the dropped indexes lock the table.
+                exclusive = rebuild or connection.vendor == "sqlite"
+                writer.exclusive = exclusive
+                run(_known_for(total) if exclusive else None)
                 if result.counts["error_rows"]:
                     transaction.set_rollback(True)
                 else:
@@ -1144,8 +1286,8 @@ def _suspend_search_index(rows: int | None) -> bool:
     drop back with everything else. The price: DROP INDEX locks the company table until the
     commit, so pages that read companies wait for the import (a province list is a night job).
     Only the all-or-nothing import does this (with skip_invalid each chunk commits on its own).
-    SQLite keeps its FTS5 table up to date through triggers: inserting a row costs about what
-    the trigger costs, so there is nothing to gain there.
+    SQLite's FTS5 table is filled a chunk at a time instead (see _Writer.create and
+    SQLITE_FTS_BULK_FROM): the trigger fired row by row cost three times the table's insert.
     """
     if connection.vendor != "postgresql" or not rows or rows < REBUILD_INDEX_FROM:
         return False
@@ -1253,8 +1395,14 @@ def _same_place(ref: _Reference, one: int | None, other: int | None) -> bool:
     return one in ref.holders.get(other, ()) or other in ref.holders.get(one, ())
 
 
-def _write_chunk(chunk: list[dict], writer: _Writer, ref: _Reference, result: EnterpriseImport):
-    by_code, by_name = _existing(chunk)
+def _write_chunk(
+    chunk: list[dict],
+    writer: _Writer,
+    ref: _Reference,
+    result: EnterpriseImport,
+    known: _Known | None = None,
+):
+    by_code, by_name = _existing(chunk, known)
     creates: list[dict] = []
     changed: list[dict] = []
     profiles_new: list[tuple] = []
@@ -1312,6 +1460,11 @@ def _write_chunk(chunk: list[dict], writer: _Writer, ref: _Reference, result: En
                     company["id"],
                 )
             )
+    if known is not None:
+        for values in creates:
+            known.add(values)
+        for _values, company in matched:
+            known.add(company)
     if creates:
         result.company_ids.extend(writer.create(creates))
         result.counts["created"] += len(creates)

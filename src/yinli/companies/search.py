@@ -66,7 +66,8 @@ import re
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -682,6 +683,39 @@ def drop_search_index(conn) -> None:
         elif conn.vendor == "postgresql":
             for index in _PG_INDEXES:
                 cursor.execute(f"DROP INDEX IF EXISTS {index}")
+
+
+@contextmanager
+def sqlite_bulk_insert(conn) -> Iterator[Callable[[int, int], None]]:
+    """On SQLite, inside a transaction: companies inserted in bulk without the insert trigger,
+    their FTS rows added by the function this yields — ``index_rows(first_id, last_id)``, one
+    INSERT … SELECT for the rows of those keys — and the trigger created again (in the same
+    transaction, so no other connection sees it missing). The trigger fired row by row costs
+    about three times as much as the table's own insert (bench/test_chains.py)."""
+    trigger = f"{FTS_TABLE}_insert"
+
+    def index_rows(first: int, last: int) -> None:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE}(rowid, name_normalized, name_initials) "
+                f"SELECT id, name_normalized, name_initials FROM {_TABLE} "
+                "WHERE id BETWEEN %s AND %s",
+                [first, last],
+            )
+
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s", [trigger]
+        )
+        present = cursor.fetchone() is not None
+        if present:
+            cursor.execute(f"DROP TRIGGER {trigger}")
+    try:
+        yield index_rows if present else (lambda first, last: None)
+    finally:
+        if present:
+            with conn.cursor() as cursor:
+                cursor.execute(_SQLITE_TRIGGERS[trigger])
 
 
 def repair_search_index(conn) -> bool:
