@@ -163,6 +163,8 @@ _LATIN_LEGAL_FORM_RE = re.compile(
     + r")\.?[\s.,&]*$"
 )
 
+_LATIN_LETTER_RE = re.compile(r"[A-Za-z]")
+
 _BRANCH_MARKERS: tuple[str, ...] = (
     "分公司",
     "分厂",
@@ -201,8 +203,14 @@ class RegionNames:
     def _leading_lengths(self) -> tuple[int, ...]:
         return tuple(sorted({len(name) for name in self.leading}, reverse=True))
 
+    @functools.cached_property
+    def _leading_firsts(self) -> frozenset[str]:
+        return frozenset(name[0] for name in self.leading if name)
+
     def leading_match(self, text: str) -> str | None:
         """The longest region name ``text`` starts with, if any."""
+        if not text or text[0] not in self._leading_firsts:  # most names: no place first
+            return None
         for length in self._leading_lengths:
             if length < len(text) and text[:length] in self.leading:
                 return text[:length]
@@ -319,6 +327,8 @@ def _strip_legal_forms(text: str) -> str:
 
 def _strip_latin_legal_forms(text: str) -> str:
     """Remove "Co., Ltd." and the like; needs the spaces that separate Latin words."""
+    if _LATIN_LETTER_RE.search(text) is None:  # no Latin letter, no Latin legal form
+        return text
     while True:
         stripped = _LATIN_LEGAL_FORM_RE.sub("", text).rstrip(" .,&")
         if stripped == text or not _strip_punctuation(stripped):

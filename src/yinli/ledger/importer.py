@@ -304,8 +304,9 @@ class _Index:
         self.new_companies: dict[tuple[str, str], _NewCompany] = {}
         self.district_names = dict(OrgUnit.objects.values_list("id", "name"))
 
-    def add_project(self, pk, name, district_id, fai_code, company_id) -> None:
-        key = normalize_project_name(name)
+    def add_project(self, pk, name, district_id, fai_code, company_id, key=None) -> None:
+        if key is None:
+            key = normalize_project_name(name)
         if fai_code:
             self.by_fai.setdefault(fai_code.upper(), pk)
         if company_id:
@@ -360,6 +361,7 @@ class _Plan:
     duplicates: list[dict] = field(default_factory=list)
     decision: dict | None = None  # the answer to the duplicate warning, when it had one
     cells: list | None = None  # the row as read (dropped once the row is planned)
+    key: str | None = None  # the normalized project name, once matched
 
     def problem(self, field_name: str | None, value: object, message: str, *, warning=False):
         column = self.columns.get(field_name) if field_name else None
@@ -617,7 +619,7 @@ class _Planner:
 
     def _match(self, plan: _Plan) -> None:
         values, index = plan.values, self.index
-        key = normalize_project_name(values.get("name") or "")
+        key = plan.key = normalize_project_name(values.get("name") or "")
         company_id = plan.company if isinstance(plan.company, int) else None
         identities = []
         found = None
@@ -765,7 +767,9 @@ class _Planner:
                             },
                         }
                     )
-        key = normalize_project_name(plan.values.get("name") or "")
+        key = plan.key
+        if key is None:
+            key = normalize_project_name(plan.values.get("name") or "")
         for pk in index.by_name.get(key, []):
             if (
                 pk != plan.project_id
@@ -1270,14 +1274,19 @@ class _Writer:
         ids = _insert_with_history(Project, rows, user=self.user, now=self.now, reason="import")
         changes = []
         user_id, now, index = self.user.pk, self.now, self.planner.index
-        for pk, row, log in zip(ids, rows, logs, strict=True):
+        for pk, row, log, plan in zip(ids, rows, logs, plans, strict=True):
             for stage, on in log:
                 changes.append(
                     {"project_id": pk, "stage": stage, "on": on, "by_id": user_id,
                      "note": IMPORT_NOTE, "recorded_at": now}
                 )  # fmt: skip
             index.add_project(
-                pk, row["name"], row["district_id"], row.get("fai_code"), row["company_id"]
+                pk,
+                row["name"],
+                row["district_id"],
+                row.get("fai_code"),
+                row["company_id"],
+                plan.key,
             )
             index.not_duplicates.add(pk)
         _table(StageChange).insert(changes, returning=False)

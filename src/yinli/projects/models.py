@@ -95,10 +95,29 @@ class DuplicateDecision(models.TextChoices):
 money = {"max_digits": 18, "decimal_places": 4, "null": True, "blank": True}
 
 
+# The historical project's columns left without an index (see Project.history).
+HISTORY_UNINDEXED = [
+    "first_signed_on",
+    "fai_code",
+    "company",
+    "signing_region",
+    "controller_region",
+    "district",
+    "responsible_unit",
+    "channel",
+    "event",
+    "industry",
+    "lost_to",
+    "merged_into",
+    "created_by",
+]
+
+
 class Project(Tracked):
     name = models.CharField(_("project name"), max_length=200)
+    # Searched with a substring match (projects.filters), which no B-tree index serves.
     name_initials = models.CharField(
-        _("pinyin initials"), max_length=200, blank=True, db_index=True, editable=False
+        _("pinyin initials"), max_length=200, blank=True, editable=False
     )
     company = models.ForeignKey(
         Company,
@@ -126,9 +145,12 @@ class Project(Tracked):
         verbose_name=_("actual controller's location"),
     )
 
+    # Indexed by the (district, first_signed_on) and (district, fai_on) indexes below, whose
+    # first column it is: a district_id index of its own would only slow the writes.
     district = models.ForeignKey(
         OrgUnit,
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="district_projects",
         verbose_name=_("district (落户板块)"),
         limit_choices_to={"kind": "district"},
@@ -257,6 +279,10 @@ class Project(Tracked):
             "started_on",
             "producing_on",
         ],
+        # The history is read by record (id), by date and by version, never by these columns:
+        # their indexes (simple_history indexes every foreign key) only slowed every write, a
+        # ledger import's most of all (issue 4).
+        no_db_index=HISTORY_UNINDEXED,
     )
 
     class Meta:
