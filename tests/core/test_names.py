@@ -283,3 +283,29 @@ def test_full_width_and_case_do_not_matter(trade: str, code: str) -> None:
     assert normalize_company_name(name.translate(FULL_WIDTH)) == normalize_company_name(
         name.lower()
     )
+
+
+def _by_passes_alone(name: str) -> str:
+    """normalize_company_name without its shortcut (_is_reduced): pass after pass."""
+    from yinli.core.names import _clean, _default_region_names, _one_pass
+
+    regions = _default_region_names()
+    text = name
+    for _ in range(20):
+        reduced = _one_pass(text, regions)
+        if reduced == text:
+            break
+        text = reduced
+    return text or _clean(name)
+
+
+NAME_PARTS = st.sampled_from(
+    ["恒远", "光电", "年产", "万件", "项目", "江苏", "镇江市", "上海", "有限公司", "股份有限公司",
+     "公司", "分公司", "办事处", "集团", "(", ")", "（常州）", " ", "·", "Co.", "Ltd", "ＡＢ",
+     "ab", "7", "２", "Ⅻ", "ｶ", "e\u0301", "İ", "K"]
+)  # fmt: skip
+
+
+@given(st.lists(NAME_PARTS, max_size=8).map("".join) | st.text(max_size=30))
+def test_the_shortcut_gives_what_the_passes_give(name: str) -> None:
+    assert normalize_company_name(name) == _by_passes_alone(name)

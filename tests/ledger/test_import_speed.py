@@ -5,6 +5,7 @@ with the plain rules."""
 
 from __future__ import annotations
 
+import gc
 import random
 import sys
 import unicodedata
@@ -15,7 +16,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from yinli.companies.models import Company
 from yinli.companies.uscc import ALPHABET, _check_character, generate_uscc, validate_uscc
-from yinli.core.names import _strip_punctuation, normalize_company_name
+from yinli.core.names import _strip_punctuation, normalize_company_name, pinyin_initials
 from yinli.ledger.importer import commit_import, fast_initials
 from yinli.ledger.values import normalize_project_name
 from yinli.projects import stagedates
@@ -133,3 +134,59 @@ def test_history_rows_copied_by_the_database_equal_their_records(city, industrie
             assert row.history_user_id == city.jingkou_editor.pk
             assert row.history_date == record.created_at
             assert _tracked(row, history) == _tracked(record, history)
+
+
+@pytest.mark.django_db
+def test_the_cached_converter_reads_names_investors_and_notes_as_the_plain_one():
+    """The inlined text reading of _CachedConverter (name, 投资方, 备注) gives the values and the
+    problems RowConverter gives: spaces, blank marks, lengths at and over the limit, non-text."""
+    from yinli.ledger.convert import RowConverter
+    from yinli.ledger.importer import _CachedConverter
+    from yinli.ledger.mapping import Column
+    from yinli.ledger.values import ValueResolver
+
+    columns = [
+        Column(0, "项目名称", "name"),
+        Column(1, "投资方", "company"),
+        Column(2, "备注", "notes"),
+    ]
+    resolver = ValueResolver()
+    plain, cached = RowConverter(columns, resolver), _CachedConverter(columns, resolver)
+    texts = [
+        "  年产5万件 \u3000 材料项目 ", "无", " — ", "Ｎ／Ａ", "n/a", "", "  ", "暂无 ", "\u00a0",
+        "甲" * 200, "甲" * 201, " " + "乙" * 200 + " ", "恒远\n光电", 12.0, 7, None,
+    ]  # fmt: skip
+    rows = [[a, b, c] for a in texts for b in texts[:6] for c in [*texts[:4], "备" * 100_001]]
+    rows += [*([a] for a in texts), *([a, "恒远"] for a in texts), []]
+    for number, cells in enumerate(rows, start=2):
+        want, got = plain.convert(number, cells), cached.convert(number, cells)
+        assert got.values == want.values, cells
+        assert got.problems == want.problems, cells
+
+
+def test_initials_written_by_the_bulk_path_are_the_models(city, industries, tmp_path):
+    rows = [
+        good_row(
+            1, 项目名称="江苏恒远光电科技有限公司扩建项目", 投资方="江苏恒远光电科技股份有限公司"
+        ),
+        good_row(2, 项目名称="年产2万吨 Co.材料项目", 投资方="恒远(镇江)光电有限公司镇江分公司"),
+        good_row(3, 项目名称="ＡＢ年产3万件项目", 投资方="上海电气"),
+    ]
+    result = commit_import(path=csv_ledger(tmp_path, rows), user=city.admin, bulk=True)
+    assert result.errors == [] and result.counts["create"] == 3
+    for record in [*Project.objects.all(), *Company.objects.all()]:
+        assert record.name_initials == pinyin_initials(record.name)[:200], record.name
+
+
+def test_the_import_pauses_the_cycle_collector_and_restarts_it(city, industries, tmp_path):
+    seen = []
+    path = csv_ledger(tmp_path, [good_row(1), good_row(2)])
+    commit_import(path=path, user=city.admin, progress=lambda *_: seen.append(gc.isenabled()))
+    assert seen and not any(seen)
+    assert gc.isenabled()
+    gc.disable()  # a caller that paused it itself keeps it paused
+    try:
+        commit_import(path=path, user=city.admin)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -367,6 +367,22 @@ def _one_pass(text: str, regions: RegionNames) -> str:
     return _strip_punctuation(text)
 
 
+def _is_reduced(text: str, regions: RegionNames) -> bool:
+    """Whether :func:`_one_pass` would return ``text`` as it is, told by cheap tests alone:
+    letters and digits only (no space, sign or bracket), NFKC, lower case, no Latin letter (no
+    Latin legal form), and no branch marker, legal form or region name to strip. Most project
+    names are, and most company names after their first pass; the second pass is then saved."""
+    return (
+        text.isalnum()
+        and _LATIN_LETTER_RE.search(text) is None
+        and text.lower() == text
+        and unicodedata.is_normalized("NFKC", text)
+        and not text.endswith(_BRANCH_MARKERS)
+        and not text.endswith(_CN_LEGAL_FORMS)
+        and regions.leading_match(text) is None
+    )
+
+
 def normalize_company_name(name: str, *, regions: RegionNames | None = None) -> str:
     """The matching key of a company name (see the module docstring for the rules).
 
@@ -374,10 +390,13 @@ def normalize_company_name(name: str, *, regions: RegionNames | None = None) -> 
     ``regions`` replaces the default region names (built-in plus ``regions_cn.csv``).
     """
     regions = regions or _default_region_names()
+    if _is_reduced(name, regions):
+        return name
     text = name
     for _ in range(20):  # each pass only removes text, so this ends long before
         reduced = _one_pass(text, regions)
-        if reduced == text:
+        if reduced == text or _is_reduced(reduced, regions):
+            text = reduced
             break
         text = reduced
     if not text:
