@@ -205,8 +205,8 @@ def _with_rate(queryset: QuerySet) -> QuerySet:
 
 def _signed_by_period(queryset: QuerySet, definition, periods: dict) -> QuerySet:
     """The headline aggregates of `queryset` grouped by the period of `periods` ({"now":
-    Period, "before": Period}, not overlapping) its first signing falls in, as the hand-written
-    SQL of bench/test_stats.py groups them: one row per period that has projects."""
+    Period, "before": Period} not overlapping, or one of them) its first signing falls in, as
+    the hand-written SQL of bench/test_stats.py groups them: one row per period with projects."""
     return (
         _with_rate(queryset)
         .annotate(
@@ -265,22 +265,18 @@ def signed_figures(ctx: Context) -> dict:
             user=ctx.user,
             district=ctx.district,
         )
+    # A range longer than a year overlaps the same range a year before: a project signed in the
+    # overlap counts in both, which one CASE cannot do. Then one query per period.
     if _overlap(ctx.period, ctx.previous):
-        # A range longer than a year overlaps the same range a year before: a project signed in
-        # the overlap counts in both, which one CASE cannot do. One query per period.
-        rows = []
-        for when, period in periods.items():
-            rows += compiled_rows(
-                key and ("signed", when, key),
-                lambda when=when, period=period: _signed_by_period(
-                    ctx.counted_in(period), ctx.definition, {when: period}
-                ),
-            )
+        groups = [{when: period} for when, period in periods.items()]
     else:
-        rows = compiled_rows(
-            key and ("signed", key),
-            lambda: _signed_by_period(
-                ctx.counted_in(ctx.period, ctx.previous), ctx.definition, periods
+        groups = [periods]
+    rows = []
+    for group in groups:
+        rows += compiled_rows(
+            key and ("signed", *group, key),
+            lambda group=group: _signed_by_period(
+                ctx.counted_in(*group.values()), ctx.definition, group
             ),
         )
     both = _per_period(rows, _signed_empty(tuple(ctx.definition.categories)), periods)
