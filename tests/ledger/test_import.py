@@ -400,7 +400,7 @@ def test_bulk_mode_writes_in_undoable_chunks(city, industries, tmp_path):
         (5, 7, 3),
         (8, 8, 1),
     ]
-    assert seen == [3, 6, 7, 3, 6, 7]  # the checking pass, then the writing pass
+    assert seen == [3, 6, 7]  # one pass: each chunk checked and written
     undo_import(batch=chunks[-1], by=city.jingkou_editor)
     assert Project.objects.count() == 6
     undo_import(batch=result.batch, by=city.jingkou_editor)
@@ -416,6 +416,23 @@ def test_bulk_mode_without_skip_invalid_writes_nothing_when_a_row_is_wrong(
     )
     assert not result.committed and Project.objects.count() == 0
     assert errors_of(result) == [(7, "总投资(万元)", "x")]
+    # The chunks written before the wrong row are rolled back with their batches; the failed
+    # import is recorded, with no count of what it would have written.
+    assert list(ImportBatch.objects.values_list("status", "rows", "created", "parent")) == [
+        (BatchStatus.FAILED, 6, 0, None)
+    ]
+    assert (result.counts["rows"], result.counts["error"], result.counts["create"]) == (6, 1, 0)
+
+
+def test_bulk_mode_reports_every_wrong_row_after_the_first(city, industries, tmp_path):
+    rows = [good_row(n) for n in range(1, 8)]
+    rows[1] = good_row(2, 签约时间="昨天")
+    rows[5] = good_row(6, **{"总投资(万元)": "很多"})
+    result = commit_import(
+        path=csv_ledger(tmp_path, rows), user=city.jingkou_editor, bulk=True, chunk_size=2
+    )
+    assert not result.committed and Project.objects.count() == 0
+    assert errors_of(result) == [(3, "签约时间", "昨天"), (7, "总投资(万元)", "很多")]
 
 
 def test_the_generic_batch_writer_imports_any_model(city, tmp_path):

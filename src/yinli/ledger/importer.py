@@ -26,11 +26,11 @@ past 签约 gets a stage log entry for 签约 on its signing date and one for it
 import date, noted "台账导入".
 
 Bulk mode (``bulk=True``) streams the file: rows are read, checked and written a chunk at a
-time, each chunk in its own transaction and recorded as its own batch under the file's batch, so
-memory stays flat for millions of rows. Without ``skip_invalid`` a first pass checks every row
-and nothing is written if any row is wrong; its plans are kept for the write (each row is read and
-planned once) up to ``LEDGER_BULK_KEEP_PLANS`` rows (300,000), past which the write reads and
-plans the file again.
+time, each chunk recorded as its own batch under the file's batch (undoable on its own), so memory
+stays flat for millions of rows. Without ``skip_invalid`` the whole file is one transaction: chunks
+are written as they are checked, the first wrong row stops the writing, the rest of the file is
+still checked so that every problem is reported, and then everything is rolled back. With
+``skip_invalid`` each chunk commits on its own and the wrong rows are left out.
 
 Possible duplicates (issue 5): a row that would create a project whose investor — or whose name —
 another district already has is written only with a person's answer (``decisions``): "a different
@@ -57,7 +57,6 @@ from pathlib import Path
 from typing import Any
 from unicodedata import normalize
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -86,8 +85,9 @@ from yinli.projects.models import (
 from yinli.projects.rules import requirements_for
 from yinli.projects.services import project_advance_stage, project_set_status, project_update
 from yinli.projects.stagedates import stage_dates_from_log
-from yinli.reporting.locks import check_import_plans
+from yinli.reporting.locks import check_import_plans, locked_months
 
+from . import pipeline
 from .convert import TEXT_LIMITS, Problem, RowConverter, RowValues, _message, shown
 from .mapping import FIELD_LABELS, Column, field_for_header
 from .models import BatchStatus, ImportBatch, ImportChange, ImportMapping
@@ -528,6 +528,7 @@ class _Planner:
         self.today = timezone.localdate()
         self.requirements: dict[str, list] = {}
         self.place_names: dict[int, str] = {}
+        self.locked: set | None = None
 
     def plan(self, number: int, cells: list) -> _Plan:
         converted: RowValues = self.converter.convert(number, cells)
@@ -859,7 +860,11 @@ class _Planner:
             else:
                 self._duplicates(plan)
         self.decide(plans)
-        check_import_plans(plans, projects=projects)  # 定版锁库: rows touching a locked month
+        # 定版锁库: rows touching a locked month (the locks as the import found them: read once,
+        # not a query a chunk while the chunk before is being written).
+        if self.locked is None:
+            self.locked = locked_months()
+        check_import_plans(plans, projects=projects, locked=self.locked)
 
     def _place_name(self, region_id: int) -> str:
         if region_id not in self.place_names:
@@ -1029,6 +1034,9 @@ class _Table:
         attnames = [f.attname for f in self.fields]
         adapters = self.adapters
         defaults = {f.attname: f.get_default() for f in self.fields}
+        pipe = pipeline.active()
+        if pipe is not None:
+            return self._submit(pipe, rows, attnames, defaults, returning=returning)
         if connection.vendor == "postgresql":
             return self._copy(rows, attnames, defaults, returning=returning)
         ids: list[int] = []
@@ -1072,6 +1080,48 @@ class _Table:
                         found = memory[key] = adapt(value)
                     values[i] = found
             yield values
+
+    def _submit(self, pipe, rows, attnames, defaults, *, returning: bool) -> list[int]:
+        """The rows' values built here, written by the pipeline's thread (ids given out first)."""
+        values = self._values(rows, attnames, defaults, self.adapters)
+        ids = pipe.new_ids(self.model, len(rows)) if returning else []
+        columns = self.column_list
+        if ids:
+            values = ((pk, *row_values) for pk, row_values in zip(ids, values, strict=True))
+            columns = f"{connection.ops.quote_name(self.pk_column)}, {columns}"
+        if connection.vendor == "postgresql":
+            data = list(values)
+            sql = f"COPY {self.table} ({columns}) FROM STDIN"
+
+            def copy(cursor) -> None:
+                with cursor.copy(sql) as copy:
+                    for row_values in data:
+                        copy.write_row(row_values)
+
+            pipe.submit(copy)
+            return ids
+        width = len(self.fields) + (1 if ids else 0)
+        per = max(1, min(2000, _max_params() // width))
+        row_marks = "(" + ", ".join(["?"] * width) + ")"
+        head = f"INSERT INTO {self.table} ({columns}) VALUES "
+        statements: list[tuple[str, list]] = []
+        params: list = []
+        count = 0
+        for row_values in values:
+            params.extend(row_values)
+            count += 1
+            if count == per:
+                statements.append((head + ", ".join([row_marks] * count), params))
+                params, count = [], 0
+        if count:
+            statements.append((head + ", ".join([row_marks] * count), params))
+
+        def execute(cursor) -> None:
+            for sql, statement_params in statements:
+                cursor.execute(sql, statement_params)
+
+        pipe.submit(execute)
+        return ids
 
     def _copy(self, rows: list[dict], attnames: list[str], defaults: dict, *, returning: bool):
         """PostgreSQL: COPY … FROM STDIN, the fastest way in; the primary keys, when wanted, are
@@ -1160,16 +1210,31 @@ def _copy_to_history(model, ids: list[int], *, user, now, reason: str) -> None:
         quote(model._meta.db_table),
         pk,
     )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"{head} = ANY(%s) ORDER BY {pk}", [*extra.values(), list(ids)])
-            return
-        for start in range(0, len(ids), _HISTORY_IDS_PER_STATEMENT):
-            part = ids[start : start + _HISTORY_IDS_PER_STATEMENT]
-            cursor.execute(
+    if connection.vendor == "postgresql":
+        statements = [(f"{head} = ANY(%s) ORDER BY {pk}", [*extra.values(), list(ids)])]
+    else:
+        statements = [
+            (
                 f"{head} IN ({', '.join(['%s'] * len(part))}) ORDER BY {pk}",
                 [*extra.values(), *part],
             )
+            for start in range(0, len(ids), _HISTORY_IDS_PER_STATEMENT)
+            for part in [ids[start : start + _HISTORY_IDS_PER_STATEMENT]]
+        ]
+    pipe = pipeline.active()
+    if pipe is not None:
+        if connection.vendor == "sqlite":  # the driver's own placeholders
+            statements = [(sql.replace("%s", "?"), params) for sql, params in statements]
+
+        def execute(cursor) -> None:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+
+        pipe.submit(execute)
+        return
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
 
 
 def _serialize(value):
@@ -1640,8 +1705,6 @@ def _run(
                 skip_invalid=skip_invalid,
                 progress=progress,
                 chunk_size=chunk_size,
-                local=local,
-                mapping=mapping,
                 decisions=decisions,
                 undecided_reason=undecided_reason,
             )
@@ -1725,11 +1788,12 @@ def _commit_plans(
     with transaction.atomic():
         batch = _new_batch(preview, user=user, district=district)
         written = 0
-        for chunk in _chunks(plans, chunk_size):
-            writer.write(chunk, batch)
-            written += len(chunk)
-            if progress:  # the write pass, after the check pass (the page's progress bar)
-                progress(written, len(plans))
+        with pipeline.write_pipeline():
+            for chunk in _chunks(plans, chunk_size):
+                writer.write(chunk, batch)
+                written += len(chunk)
+                if progress:  # the write pass, after the check pass (the page's progress bar)
+                    progress(written, len(plans))
         preview.committed = True
         preview.conflicts = writer.conflicts
         preview.skipped = error_rows + preview.counts["held"]
@@ -1772,86 +1836,85 @@ def _run_bulk(
     skip_invalid,
     progress,
     chunk_size,
-    local,
-    mapping,
     decisions=None,
     undecided_reason="",
 ):
-    cache: dict = {}
+    planner = _Planner(
+        user=user,
+        district=district,
+        columns=ledger.columns,
+        cache={},
+        decisions=decisions,
+        undecided_reason=undecided_reason,
+    )
+    writer = _Writer(user=user, planner=planner, file_name=preview.file_name)
+    state = {"done": 0, "writing": True}
 
-    def new_planner() -> _Planner:
-        return _Planner(
-            user=user,
-            district=district,
-            columns=ledger.columns,
-            cache=cache,
-            decisions=decisions,
-            undecided_reason=undecided_reason,
-        )
-
-    def planned(planner: _Planner, rows) -> Iterator[list[_Plan]]:
-        for chunk in _chunks(rows, chunk_size):
+    def planned() -> Iterator[list[_Plan]]:
+        for chunk in _chunks(ledger.data_rows(), chunk_size):
             plans = [planner.plan(number, cells) for number, cells in chunk]
             planner.resolve_updates(plans)
             yield plans
 
-    planner = new_planner()
-    if skip_invalid:
-        source: Iterable[list[_Plan]] = planned(planner, ledger.data_rows())
-    else:
-        # A first pass checks every row; nothing is written if any is wrong. The plans are kept
-        # for the write (each row is read and planned once) up to LEDGER_BULK_KEEP_PLANS rows;
-        # past that the write reads and plans the file again, so memory stays flat.
-        limit = getattr(settings, "LEDGER_BULK_KEEP_PLANS", 300_000)
-        kept: list[list[_Plan]] | None = []
-        kept_rows = done = 0
-        for plans in planned(planner, ledger.data_rows()):
-            for plan in plans:
-                if plan.problems:
-                    preview.errors.extend(plan.problems)
-                plan.cells = None
-            if kept is not None:
-                kept.append(plans)
-                kept_rows += len(plans)
-                if kept_rows > limit:
-                    kept = None
-            done += len(plans)
+    def write_chunk(plans: list[_Plan], parent: ImportBatch) -> Callable[[], None]:
+        """Write a chunk as a batch of its own; returns what records the batch's outcome (for
+        the all-or-nothing import to call after the next chunk is planned: saving the batch
+        waits for the chunk's rows to be written, see ledger.pipeline)."""
+        batch = _new_batch(preview, user=user, district=district, parent=parent)
+        writer.write(plans, batch)
+        part = ImportPreview(file_name=preview.file_name, sha256=preview.sha256, keep_rows=False)
+        _collect(part, plans)
+        part.skipped = part.counts["error"] + part.counts["held"]
+        batch.first_row, batch.last_row = plans[0].row, plans[-1].row
+        status = BatchStatus.PARTIAL if part.skipped else BatchStatus.COMMITTED
+        return lambda: _finish_batch(batch, part, status=status)
+
+    def run(parent: ImportBatch) -> None:
+        unfinished: Callable[[], None] | None = None
+        for plans in planned():
+            if unfinished is not None:
+                unfinished()
+                unfinished = None
+            if skip_invalid:
+                with transaction.atomic():
+                    write_chunk(plans, parent)()
+            elif state["writing"]:
+                if any(plan.problems for plan in plans):
+                    state["writing"] = False  # all or nothing: the rest is only checked
+                else:
+                    unfinished = write_chunk(plans, parent)
+            _collect(preview, plans)
+            state["done"] += len(plans)
             if progress:
-                progress(done, ledger.total_rows)
-        if preview.errors:
-            preview.counts["rows"] = done
-            preview.counts["error"] = len({p.row for p in preview.errors})
+                progress(state["done"], ledger.total_rows)
+            plans.clear()  # written: let the memory go
+        if unfinished is not None:
+            unfinished()
+
+    if skip_invalid:
+        parent = _new_batch(preview, user=user, district=district)
+        run(parent)
+    else:
+        # All or nothing in one transaction: chunks are written as they are checked (by a
+        # second thread while the next chunk is checked, see ledger.pipeline); the first wrong
+        # row stops the writing, the rest of the file is still checked (every problem is
+        # reported), and the transaction is rolled back.
+        with transaction.atomic():
+            parent = _new_batch(preview, user=user, district=district)
+            with pipeline.write_pipeline():
+                run(parent)
+            if not state["writing"]:
+                transaction.set_rollback(True)
+        if not state["writing"]:
+            errors = preview.counts["error"]
+            preview.counts.update({key: 0 for key in preview.counts})
+            preview.counts.update(rows=state["done"], error=errors)
+            preview.conflicts = []
+            preview.skipped_rows = [{"row": r, "reason": why} for r, why in ledger.skipped_rows]
             batch = _new_batch(preview, user=user, district=district)
             _finish_batch(batch, preview, status=BatchStatus.FAILED)
             preview.batch = batch
             return preview
-        if kept is not None:
-            source = kept
-        else:
-            ledger, _saved = open_for_import(local, mapping=mapping, district=district, bulk=True)
-            planner = new_planner()
-            source = planned(planner, ledger.data_rows())
-    writer = _Writer(user=user, planner=planner, file_name=preview.file_name)
-    parent = _new_batch(preview, user=user, district=district)
-    done = 0
-    for plans in source:
-        with transaction.atomic():
-            batch = _new_batch(preview, user=user, district=district, parent=parent)
-            writer.write(plans, batch)
-            part = ImportPreview(
-                file_name=preview.file_name, sha256=preview.sha256, keep_rows=False
-            )
-            _collect(part, plans)
-            part.skipped = part.counts["error"] + part.counts["held"]
-            batch.first_row, batch.last_row = plans[0].row, plans[-1].row
-            _finish_batch(
-                batch, part, status=BatchStatus.PARTIAL if part.skipped else BatchStatus.COMMITTED
-            )
-        _collect(preview, plans)
-        done += len(plans)
-        if progress:
-            progress(done, ledger.total_rows)
-        plans.clear()  # written: let the memory go
     preview.committed = True
     preview.conflicts = writer.conflicts
     preview.skipped = preview.counts["error"] + preview.counts["held"]

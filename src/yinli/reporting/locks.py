@@ -358,17 +358,23 @@ def _locked_pairs() -> set[tuple[int, date]]:
     )
 
 
-def check_import_plans(plans: list, *, projects: dict) -> None:
+def locked_months() -> set[tuple[int, date]]:
+    """The (district id, first day of the month) pairs locked now, for check_import_plans."""
+    return _locked_pairs()
+
+
+def check_import_plans(plans: list, *, projects: dict, locked: set | None = None) -> None:
     """The ledger import's rows: a row that would change a locked month becomes a row error.
 
     `plans` are the importer's row plans (action "create" or "update"), `projects` the matched
     projects by id. A late addition under "reported_month" passes (recorded when reported).
-    Two queries for the whole chunk (the locked months, the reported months of the updated
-    projects); the reports are read only for a row that hits a lock.
+    Two queries for the whole chunk (the locked months — unless given as ``locked``, what
+    :func:`locked_months` returned —, the reported months of the updated projects); the reports
+    are read only for a row that hits a lock.
     """
     from yinli.projects.models import Stage, stage_rank
 
-    locked = _locked_pairs()
+    locked = _locked_pairs() if locked is None else locked
     if not locked:
         return
     late = late_additions()

@@ -1,0 +1,106 @@
+"""The import's second writing thread (yinli.ledger.pipeline): order, read-your-writes, failures,
+primary keys, the transaction."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from yinli.ledger import pipeline
+from yinli.projects.models import Industry
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TABLE = Industry._meta.db_table
+
+
+def insert(name: str, pk: int | None = None):
+    """A job inserting one industry direction with the driver's own placeholders."""
+    mark = "?" if connection.vendor == "sqlite" else "%s"
+    if pk is None:
+        columns, params = "name", [name]
+    else:
+        columns, params = "id, name", [pk, name]
+    marks = ", ".join([mark] * len(params))
+    sql = (
+        f"INSERT INTO {TABLE} ({columns}, category, synonyms, sort_order) "
+        f"VALUES ({marks}, 'industrial', '', 0)"
+    )
+
+    def job(cursor):
+        cursor.execute(sql, params)
+
+    return job
+
+
+def test_jobs_run_in_order_and_django_reads_what_they_wrote():
+    with transaction.atomic():
+        Industry.objects.create(name="先写的")  # the transaction holds the write lock
+        with pipeline.write_pipeline() as pipe:
+            assert pipeline.active() is pipe
+            for n in range(50):
+                pipe.submit(insert(f"方向{n}"))
+            # A query through Django waits for the jobs before it.
+            assert Industry.objects.filter(name__startswith="方向").count() == 50
+            ids = list(
+                Industry.objects.filter(name__startswith="方向")
+                .order_by("pk")
+                .values_list("name", flat=True)
+            )
+            assert ids == [f"方向{n}" for n in range(50)]
+        assert pipeline.active() is None
+
+
+def test_the_jobs_belong_to_the_callers_transaction():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Industry.objects.create(name="先写的")
+        with pipeline.write_pipeline() as pipe:
+            pipe.submit(insert("回滚的"))
+        raise RuntimeError("the import fails after its rows were written")
+    assert not Industry.objects.exists()
+
+
+def test_a_failed_job_is_raised_in_the_importing_thread_and_stops_the_rest():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Industry.objects.create(name="重复")
+        with pipeline.write_pipeline() as pipe:
+            pipe.submit(insert("重复"))  # name is unique
+            pipe.submit(insert("之后的"))
+            pipe.wait()
+    assert not Industry.objects.exists()
+    with transaction.atomic():
+        Industry.objects.create(name="起点")
+        # The caller's savepoint takes back what failed; the rest of the transaction goes on.
+        with pytest.raises(IntegrityError), transaction.atomic(), pipeline.write_pipeline() as pipe:
+            pipe.submit(insert("起点"))
+            pipe.wait()
+        assert list(Industry.objects.values_list("name", flat=True)) == ["起点"]
+
+
+def test_new_ids_follow_the_largest_id_ever_given():
+    first = Industry.objects.create(name="甲")
+    last = Industry.objects.create(name="乙").pk
+    Industry.objects.filter(
+        pk=last
+    ).delete()  # an id once given is not given again (AUTOINCREMENT, a sequence)
+    with transaction.atomic():
+        Industry.objects.create(name="丙")
+        with pipeline.write_pipeline() as pipe:
+            ids = pipe.new_ids(Industry, 3)
+            assert ids == sorted(ids) and len(set(ids)) == 3 and ids[0] > last
+            for pk, name in zip(ids, ["丁", "戊", "己"], strict=True):
+                pipe.submit(insert(name, pk))
+            more = pipe.new_ids(Industry, 2)
+            assert more[0] > ids[-1]
+    assert Industry.objects.filter(name="丙").get().pk > first.pk
+    assert dict(Industry.objects.filter(pk__in=ids).values_list("pk", "name")) == dict(
+        zip(ids, ["丁", "戊", "己"], strict=True)
+    )
+    # Later saves go on after the ids the pipeline wrote (PostgreSQL: after every id it gave).
+    after = Industry.objects.create(name="庚").pk
+    assert after > (ids[-1] if connection.vendor == "sqlite" else more[-1])
+
+
+def test_only_inside_a_transaction():
+    with pytest.raises(RuntimeError, match="atomic"), pipeline.write_pipeline():
+        pass
