@@ -424,6 +424,49 @@ def test_bulk_mode_without_skip_invalid_writes_nothing_when_a_row_is_wrong(
     assert (result.counts["rows"], result.counts["error"], result.counts["create"]) == (6, 1, 0)
 
 
+@pytest.mark.parametrize("bulk", [True, False])
+def test_a_large_import_sets_the_project_indexes_aside(
+    city, industries, tmp_path, monkeypatch, bulk
+):
+    """From bulkload.BULK_FROM rows (lowered here), a file large beside the project table is
+    written with the table's indexes dropped and built again before the commit."""
+    from django.db import connection
+
+    from yinli.core import bulkload
+
+    def indexes():
+        return {
+            (item.name, item.definition)
+            for model in (Project, Project.history.model, StageChange)
+            for item in bulkload.secondary_indexes(model._meta.db_table)
+        }
+
+    before = indexes()
+    seen = []
+    real_drop = bulkload.drop
+
+    def drop(items, **kwargs):
+        seen.extend(item.table for item in items)
+        return real_drop(items, **kwargs)
+
+    monkeypatch.setattr(bulkload, "BULK_FROM", 5)
+    monkeypatch.setattr(bulkload, "drop", drop)
+    result = commit_import(
+        path=csv_ledger(tmp_path, [good_row(n) for n in range(1, 8)]),
+        user=city.jingkou_editor,
+        bulk=bulk,
+        chunk_size=3,
+    )
+    assert result.committed and Project.objects.count() == 7
+    assert {"projects_project", "projects_stagechange"} <= set(seen)
+    assert indexes() == before and before
+    assert Project.objects.filter(district=city.jingkou, first_signed_on__isnull=False).count() == 7
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA integrity_check")
+            assert cursor.fetchone()[0] == "ok"
+
+
 def test_bulk_mode_reports_every_wrong_row_after_the_first(city, industries, tmp_path):
     rows = [good_row(n) for n in range(1, 8)]
     rows[1] = good_row(2, 签约时间="昨天")

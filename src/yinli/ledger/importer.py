@@ -32,6 +32,14 @@ are written as they are checked, the first wrong row stops the writing, the rest
 still checked so that every problem is reported, and then everything is rolled back. With
 ``skip_invalid`` each chunk commits on its own and the wrong rows are left out.
 
+An all-or-nothing import hands its INSERTs to a second thread on the same connection
+(:mod:`yinli.ledger.pipeline`): the database writes a chunk while the next one is read and
+checked. A file large beside the project table (a first load: :mod:`yinli.core.bulkload`) is
+written with the indexes of the project, project history and stage log tables set aside and
+built once before the commit; on PostgreSQL their foreign keys too, validated again in one join
+each instead of a check a row (the price: until the commit, the tables they reference — users,
+units, regions, companies, industries — take no writes; a first load is a job for a quiet hour).
+
 Possible duplicates (issue 5): a row that would create a project whose investor — or whose name —
 another district already has is written only with a person's answer (``decisions``): "a different
 investment" with its reason (kept on the project) or "the same project" (a conflict naming both
@@ -65,7 +73,7 @@ from pypinyin import Style, lazy_pinyin
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from yinli.companies.models import Company
-from yinli.core import scoping
+from yinli.core import bulkload, scoping
 from yinli.core.models import OrgUnit, Region
 from yinli.core.names import normalize_company_name
 from yinli.core.parsing import BLANK_MARKERS
@@ -1788,7 +1796,11 @@ def _commit_plans(
     with transaction.atomic():
         batch = _new_batch(preview, user=user, district=district)
         written = 0
-        with pipeline.write_pipeline():
+        creates = preview.counts["create"]
+        with (
+            bulkload.set_aside_indexes(_bulk_tables(), rows=creates, foreign_keys="all"),
+            pipeline.write_pipeline(),
+        ):
             for chunk in _chunks(plans, chunk_size):
                 writer.write(chunk, batch)
                 written += len(chunk)
@@ -1825,6 +1837,11 @@ def _finish_batch(batch: ImportBatch, preview: ImportPreview, *, status: str) ->
         "header_rows": preview.header_rows,
     }
     batch.save()
+
+
+def _bulk_tables() -> list:
+    """The tables a ledger import fills, whose indexes a large import sets aside."""
+    return [Project, Project.history.model, StageChange]
 
 
 def _run_bulk(
@@ -1899,12 +1916,17 @@ def _run_bulk(
         # second thread while the next chunk is checked, see ledger.pipeline); the first wrong
         # row stops the writing, the rest of the file is still checked (every problem is
         # reported), and the transaction is rolled back.
+        # A file large beside the project table (a first load) is written with the table's
+        # indexes set aside and built once at the end (yinli.core.bulkload).
         with transaction.atomic():
             parent = _new_batch(preview, user=user, district=district)
-            with pipeline.write_pipeline():
-                run(parent)
-            if not state["writing"]:
-                transaction.set_rollback(True)
+            with bulkload.set_aside_indexes(
+                _bulk_tables(), rows=ledger.total_rows, foreign_keys="all"
+            ):
+                with pipeline.write_pipeline():
+                    run(parent)
+                if not state["writing"]:
+                    transaction.set_rollback(True)
         if not state["writing"]:
             errors = preview.counts["error"]
             preview.counts.update({key: 0 for key in preview.counts})

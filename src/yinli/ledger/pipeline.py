@@ -17,6 +17,8 @@ The rules that keep this correct:
 - Any query the importing thread sends through Django first waits until every submitted
   statement has run (an execute wrapper on the connection): what it reads includes what was
   written. The transaction's commit or rollback waits the same way when the pipeline closes.
+- On PostgreSQL the foreign keys are checked at the end of each statement while the pipeline
+  runs (SET CONSTRAINTS ALL IMMEDIATE): jobs write parents before children.
 - A statement that fails stops the pipeline; the failure is raised in the importing thread at its
   next submit or wait (and the transaction is rolled back by the caller's ``atomic``).
 - New primary keys are handed out by the pipeline, not returned by the INSERT: from the table's
@@ -45,6 +47,9 @@ _ACTIVE: contextvars.ContextVar[WritePipeline | None] = contextvars.ContextVar(
 #: the writer wait that long after each statement).
 SWITCH_INTERVAL = 0.0005
 
+#: PostgreSQL: new ids taken from a table's sequence at a time, at least.
+ID_BLOCK = 20_000
+
 #: Jobs waiting for the writing thread at most; the importing thread waits beyond (memory).
 QUEUE_LENGTH = 8
 
@@ -57,6 +62,7 @@ class WritePipeline:
         self.jobs: queue.Queue = queue.Queue(maxsize=QUEUE_LENGTH)
         self.failure: BaseException | None = None
         self._next_ids: dict[str, int] = {}
+        self._reserved: dict[str, list[int]] = {}
         self.thread = threading.Thread(target=self._work, name="yinli-import-writer", daemon=True)
         self.thread.start()
 
@@ -106,13 +112,20 @@ class WritePipeline:
         """``count`` new primary keys of ``model``'s table, in increasing order."""
         table = model._meta.db_table
         if self.vendor == "postgresql":
-            self.wait()
-            with self.raw.cursor() as cursor:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [table, model._meta.pk.column, count],
-                )
-                return [pk for (pk,) in cursor.fetchall()]
+            # Taken from the sequence a block at a time (the connection is free only when the
+            # writing thread is idle); ids left over are a gap, as a rolled-back insert leaves.
+            reserved = self._reserved.setdefault(table, [])
+            if len(reserved) < count:
+                self.wait()
+                with self.raw.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                        "FROM generate_series(1, %s)",
+                        [table, model._meta.pk.column, max(count, ID_BLOCK)],
+                    )
+                    reserved.extend(pk for (pk,) in cursor.fetchall())
+            ids, reserved[:count] = reserved[:count], []
+            return ids
         if table not in self._next_ids:
             self.wait()
             quoted = connection.ops.quote_name(table)
@@ -155,6 +168,14 @@ def write_pipeline() -> Iterator[WritePipeline]:
 
     interval = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL)
+    immediate = connection.vendor == "postgresql"
+    if immediate:
+        # The foreign keys checked at the end of each statement — in the writing thread, while
+        # the importing thread plans — not all at the commit, after everything, in the
+        # importing thread. The jobs insert parents before children (companies, then projects,
+        # then their stage log), as the checks then require.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     try:
         with connection.execute_wrapper(barrier):
             yield pipe
@@ -163,3 +184,6 @@ def write_pipeline() -> Iterator[WritePipeline]:
         _ACTIVE.reset(token)
         pipe.close()
         sys.setswitchinterval(interval)
+    if immediate:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
