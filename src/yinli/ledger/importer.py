@@ -1123,12 +1123,7 @@ class _Table:
                 params, count = [], 0
         if count:
             statements.append((head + ", ".join([row_marks] * count), params))
-
-        def execute(cursor) -> None:
-            for sql, statement_params in statements:
-                cursor.execute(sql, statement_params)
-
-        pipe.submit(execute)
+        pipe.execute(statements)
         return ids
 
     def _copy(self, rows: list[dict], attnames: list[str], defaults: dict, *, returning: bool):
@@ -1233,12 +1228,7 @@ def _copy_to_history(model, ids: list[int], *, user, now, reason: str) -> None:
     if pipe is not None:
         if connection.vendor == "sqlite":  # the driver's own placeholders
             statements = [(sql.replace("%s", "?"), params) for sql, params in statements]
-
-        def execute(cursor) -> None:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-
-        pipe.submit(execute)
+        pipe.execute(statements)
         return
     with connection.cursor() as cursor:
         for sql, params in statements:

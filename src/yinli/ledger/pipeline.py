@@ -93,6 +93,15 @@ class WritePipeline:
         self._raise()
         self.jobs.put(job)
 
+    def execute(self, statements: list[tuple[str, list]]) -> None:
+        """Run the (SQL, parameters) statements, in the driver's placeholder style, in order."""
+
+        def job(cursor) -> None:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+
+        self.submit(job)
+
     def wait(self) -> None:
         """Until every submitted job has run; raises the failure of one that failed."""
         if self.thread.is_alive():
