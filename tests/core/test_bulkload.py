@@ -211,7 +211,10 @@ def test_the_rule_deciding_whether_it_pays():
     )
     _analyze()
     held = table_rows(Company)
-    assert 100 <= held <= 110
+    # PostgreSQL's estimate of the rows; SQLite's highest id (ids of earlier tests' flushed
+    # rows are not given again, so it may exceed the count).
+    highest = Company.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert 100 <= held <= (110 if POSTGRES else highest)
     assert table_rows(History) <= 10  # bulk_create writes no history
     # Too few rows for the fixed cost of building anew …
     assert not worth_setting_aside(Company, 49_999)
