@@ -348,6 +348,29 @@ def test_a_namesake_in_another_province_is_not_matched(city, tmp_path):
     assert Company.objects.count() == 2
 
 
+def test_a_changed_enterprise_type_updates_that_companys_profile(city, tmp_path):
+    """A profile's own key differs from its company's once a company exists without one: an
+    update of the profile goes by company."""
+    factories.company(name="没有档案的公司", uscc=None, region="320412")
+    run(write_csv(tmp_path / "first.csv", [cell_maker(), recycler(), bank()]), city)
+    maker = Company.objects.get(uscc=CELL_CODE)
+    assert CompanyProfile.objects.get(company=maker).pk != maker.pk
+    result = run(
+        write_csv(tmp_path / "second.csv", [cell_maker(企业类型="股份有限公司(上市)")]), city
+    )
+    assert result.counts["updated"] == 1
+    types = dict(CompanyProfile.objects.values_list("company__uscc", "enterprise_type"))
+    assert types == {
+        CELL_CODE: "股份有限公司(上市)",
+        RECYCLER_CODE: recycler()["企业类型"],
+        BANK_CODE: bank()["企业类型"],
+    }
+    again = run(
+        write_csv(tmp_path / "third.csv", [cell_maker(企业类型="股份有限公司(上市)")]), city
+    )
+    assert again.counts["unchanged"] == 1
+
+
 def test_reimporting_the_same_file_changes_nothing(city, tmp_path):
     path = write_csv(tmp_path / "same.csv", [cell_maker(), recycler(), bank()])
     run(path, city)

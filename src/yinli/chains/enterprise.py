@@ -793,8 +793,11 @@ class _BulkTable:
                 f'INSERT INTO "{self.table}" ({self.column_sql}) VALUES ({marks})', rows
             )
 
-    def update(self, set_columns: Sequence[str], rows: list[tuple]) -> None:
-        """UPDATE … SET set_columns WHERE pk: each row is (*values, pk)."""
+    def update(
+        self, set_columns: Sequence[str], rows: list[tuple], *, key: str | None = None
+    ) -> None:
+        """UPDATE … SET set_columns WHERE pk (or the column ``key``): each row is
+        (*values, key)."""
         if not rows:
             return
         fields = {f.column: f for f in self.model._meta.concrete_fields}
@@ -826,7 +829,8 @@ class _BulkTable:
         assignments = ", ".join(f'"{c}" = %s' for c in set_columns)
         with connection.cursor() as cursor:
             cursor.executemany(
-                f'UPDATE "{self.table}" SET {assignments} WHERE "{self.pk_column}" = %s', rows
+                f'UPDATE "{self.table}" SET {assignments} WHERE "{key or self.pk_column}" = %s',
+                rows,
             )
 
 
@@ -966,7 +970,9 @@ class _Writer:
         self.history.insert(history)
         self.profiles.insert(profiles_new)
         self.profile_updates.update(
-            ["enterprise_type", "registry_region_id", "source", "imported_at"], profiles_old
+            ["enterprise_type", "registry_region_id", "source", "imported_at"],
+            profiles_old,
+            key="company_id",  # a profile's own id is not its company's
         )
 
 
