@@ -27,6 +27,18 @@ enterprise type, the region of the export, the source and the time of the import
 first bad row, goes on checking to report every bad row, and rolls back. With ``skip_invalid``
 each chunk commits on its own and bad rows are left out (and reported).
 
+A large file (:data:`PARALLEL_FROM` rows) is converted by :data:`WORKERS` forked processes
+that send the writer tuples of database-ready values (:data:`ROW_FIELDS`), not dicts. A large
+all-or-nothing import also (a) sets aside the secondary indexes of the company, company
+history and profile tables — each table the file holds at least a fifth of — and, on
+PostgreSQL, the foreign keys between them, building them once before the commit
+(:func:`yinli.core.bulkload.set_aside_indexes`; the index of normalized names stays, the
+matching reads it); (b) on PostgreSQL drops and rebuilds candidate search's trigram indexes
+(:func:`_suspend_search_index`); on SQLite writes candidate search's FTS rows once at the end
+(:func:`_search_rows_at_end`); (c) reads the registry's keys once (:class:`_Known`). Either
+way the company table is held for the import's duration: SQLite's write lock, PostgreSQL's
+ACCESS EXCLUSIVE lock of the dropped indexes (pages that read companies wait for the commit).
+
 Classification (``classify=True`` or :func:`classify_imported`) places the companies the import
 created or changed on the chain nodes, with the rules of :mod:`yinli.chains.classify` and the
 review rules of :func:`yinli.chains.services.classify_companies` (reviewed rows stay), written in
@@ -47,7 +59,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from operator import itemgetter, mul
+from operator import mul
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +73,7 @@ from pypinyin import Style, lazy_pinyin
 
 from yinli.companies.models import Company, Ownership
 from yinli.companies.uscc import ALPHABET, REGISTRATION_KINDS, validate_uscc
+from yinli.core.bulkload import set_aside_indexes
 from yinli.core.models import Region
 from yinli.core.names import normalize_company_name
 from yinli.core.parsing import BLANK_MARKERS, parse_amount, parse_date
@@ -88,6 +101,17 @@ SQLITE_CACHE_KIB = 256 * 1024
 # one statement, its insert trigger dropped meanwhile (a schema change: other connections of a
 # shared-cache database — the tests' in-memory one — wait for the commit to prepare anything).
 SQLITE_FTS_BULK_FROM = 1000
+# An all-or-nothing import of this many rows or more on SQLite fills that FTS table once, at the
+# end (see _search_rows_at_end).
+SQLITE_FTS_AT_END_FROM = 50_000
+# An all-or-nothing import of BULK_FROM rows or more sets aside the secondary indexes (on
+# PostgreSQL also the foreign keys between them) of the tables it fills — each table where the
+# file holds at least a fifth of its rows — and builds them once at the end
+# (yinli.core.bulkload). The index of normalized names stays: the import reads it.
+BULK_TABLES = (Company, Company.history.model, CompanyProfile)
+BULK_KEEP = ("name_normalized",)
+
+
 CLASSIFY_CHUNK = 5000
 # Classifications of this many companies or more match the texts in WORKERS processes.
 CLASSIFY_PARALLEL_FROM = 50_000
@@ -340,14 +364,22 @@ def name_initials(normalized: str) -> str:
     return "".join(out)[:200]
 
 
+_BLANKS: dict[str, bool] = {}  # short texts → whether they are blank (they recur: 存续, 无, -)
+
+
 def _is_blank(value: object) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
         if len(value) > _LONGEST_BLANK_MARKER + 4:
             return False
-        text = value.strip()
-        return not text or unicodedata.normalize("NFKC", text).lower() in BLANK_MARKERS
+        blank = _BLANKS.get(value)
+        if blank is None:
+            text = value.strip()
+            blank = not text or unicodedata.normalize("NFKC", text).lower() in BLANK_MARKERS
+            if len(_BLANKS) < 100_000:
+                _BLANKS[value] = blank
+        return blank
     return isinstance(value, float) and value != value
 
 
@@ -492,6 +524,8 @@ class _Converter:
         self.plain_capital = self.capital_unit == "万元"
         self.region_columns = [self.by_field.get(f) for f in _REGION_FIELDS]
         self.has_region = any(self.region_columns)
+        self.region_indexes = [c.index if c is not None else 1 << 30 for c in self.region_columns]
+        self._regions: dict[tuple, tuple] = {}
 
     def _problem(self, number: int, column: EnterpriseColumn, value: object, message: str):
         return Problem(
@@ -564,25 +598,42 @@ class _Converter:
             column = self.by_field["name"]
             problems.append(self._problem(number, column, "", _("The company name is empty.")))
         if self.has_region:
-            parts = tuple(
-                ""
-                if c is None or c.index >= width or _is_blank(cells[c.index])
-                else _text(cells[c.index])
-                for c in self.region_columns
-            )
-            if any(parts):
-                try:
-                    values["region_id"] = self.ref.region(parts)
-                except ValidationError as exc:
-                    column = next(c for c in self.region_columns if c is not None)
-                    problems.append(
-                        self._problem(
-                            number, column, " / ".join(p for p in parts if p), exc.messages[0]
-                        )
+            # The same few places recur: their cells as read → the region (or the error).
+            raw = tuple(cells[i] if i < width else None for i in self.region_indexes)
+            found = self._regions.get(raw)
+            if found is None:
+                found = self._region(cells, width)
+                if len(self._regions) < 100_000:
+                    self._regions[raw] = found
+            parts, region = found
+            if isinstance(region, ValidationError):
+                column = next(c for c in self.region_columns if c is not None)
+                problems.append(
+                    self._problem(
+                        number, column, " / ".join(p for p in parts if p), region.messages[0]
                     )
+                )
+            elif region is not None:
+                values["region_id"] = region
         if problems:
             return None, problems, warnings
         return values, problems, warnings
+
+    def _region(self, cells: list, width: int) -> tuple[tuple, int | ValidationError | None]:
+        """(the row's 省/市/区县/place texts, the region they name — or the error — or None when
+        they are all blank)."""
+        parts = tuple(
+            ""
+            if c is None or c.index >= width or _is_blank(cells[c.index])
+            else _text(cells[c.index])
+            for c in self.region_columns
+        )
+        if not any(parts):
+            return parts, None
+        try:
+            return parts, self.ref.region(parts)
+        except ValidationError as exc:
+            return parts, exc
 
     def _capital(self, raw: object) -> tuple[Decimal | None, str]:
         if self.plain_capital and isinstance(raw, str):
@@ -834,20 +885,18 @@ class _BulkTable:
             )
 
 
-COMPANY_ATTNAMES = (
-    "version",
-    "created_at",
-    "updated_at",
-    "created_by_id",
-    "deleted_at",
+# A converted row as the workers send it: a tuple of these values, ready for the database —
+# registered_capital and established_on as text (what the drivers would make of the Decimal
+# and the date); a field the file leaves blank is "" (text) or None (the others), and a blank
+# cell never empties a field, so "" or None also means "not in the file" (see _row_values).
+# The company's columns come first, those its history keeps before the two that it does not,
+# so that a new company's row, its history row and its profile are slices of it.
+ROW_FIELDS = (
     "name",
-    "name_normalized",
-    "name_initials",
     "uscc",
     "region_id",
     "address",
     "ownership",
-    "parent_id",
     "legal_representative",
     "registered_capital",
     "established_on",
@@ -855,9 +904,39 @@ COMPANY_ATTNAMES = (
     "industry_code",
     "insured_staff",
     "business_scope",
+    "name_normalized",
+    "name_initials",
+    "enterprise_type",
+)
+R_NAME, R_USCC, R_REGION = 0, 1, 2
+R_NORMALIZED, R_TYPE = ROW_FIELDS.index("name_normalized"), ROW_FIELDS.index("enterprise_type")
+R_COMPANY = R_TYPE  # the company's columns: ROW_FIELDS[:R_COMPANY]
+_ROW_TEXT = frozenset(
+    {
+        "name",
+        "address",
+        "legal_representative",
+        "registration_status",
+        "industry_code",
+        "business_scope",
+        "name_normalized",
+        "name_initials",
+        "enterprise_type",
+        "ownership",
+    }
+)
+# A new company's other columns (after id and ROW_FIELDS[:R_COMPANY]) and their values.
+COMPANY_CONSTANTS = (
+    "version",
+    "created_at",
+    "updated_at",
+    "created_by_id",
+    "deleted_at",
+    "parent_id",
     "merged_into_id",
     "notes",
 )
+COMPANY_ATTNAMES = (*ROW_FIELDS[:R_COMPANY], *COMPANY_CONSTANTS)
 HISTORY_EXTRA = ("history_date", "history_change_reason", "history_type", "history_user_id")
 PROFILE_ATTNAMES = ("company_id", "enterprise_type", "registry_region_id", "source", "imported_at")
 # Written on an update of a company (with version + 1 and updated_at).
@@ -880,8 +959,14 @@ class _Writer:
         tracked = {
             f.attname for f in history._meta.concrete_fields if not f.name.startswith("history_")
         }
-        # The company's columns the history keeps (id first), in table order.
+        # The company's columns the history keeps (id first), in COMPANY_ATTNAMES order.
         self.history_attnames = ["id"] + [a for a in COMPANY_ATTNAMES if a in tracked]
+        kept = [i for i, a in enumerate(ROW_FIELDS[:R_COMPANY]) if a in tracked]
+        # A new company's history row takes the first `history_slice` values of its row (or,
+        # should the history keep other columns some day, those `history_pick` gives).
+        self.history_slice = len(kept) if kept == list(range(len(kept))) else None
+        self.history_pick = lambda row: tuple(row[i] for i in kept)
+        self.history_constants = [a for a in COMPANY_CONSTANTS if a in tracked]
         self.companies = _BulkTable(Company, COMPANY_ATTNAMES, with_ids=True)
         self.history = _BulkTable(history, [*self.history_attnames, *HISTORY_EXTRA], with_ids=False)
         self.profiles = _BulkTable(CompanyProfile, PROFILE_ATTNAMES, with_ids=False)
@@ -889,6 +974,9 @@ class _Writer:
         self.company_updates = _BulkTable(Company, (), with_ids=False)
         # Whether the import keeps other writers out of the company table (set by the import).
         self.exclusive = False
+        # SQLite: the key ranges of the companies created whose FTS rows are still to be
+        # written, when the import writes them at the end (None: a chunk at a time).
+        self.search_later: list[tuple[int, int]] | None = None
 
     def history_row(self, company: dict, kind: str) -> tuple:
         return (
@@ -899,49 +987,44 @@ class _Writer:
             self.user_id,
         )
 
-    def create(self, rows: list[dict]) -> list[int]:
+    def create(self, rows: list[tuple]) -> list[int]:
+        """Insert new companies (rows as ROW_FIELDS) with their history and profiles."""
         ids = self.companies.new_ids(len(rows), exclusive=self.exclusive)
         now, user_id, source = self.companies.db_value(self.now), self.user_id, self.source
-        # The company row as a tuple in COMPANY_ATTNAMES order (id first); its history row
-        # takes the tracked columns of it (one itemgetter, no dict a row).
-        tracked = itemgetter(
-            *(0 if a == "id" else 1 + COMPANY_ATTNAMES.index(a) for a in self.history_attnames)
+        constants = {
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+            "created_by_id": user_id,
+            "deleted_at": None,
+            "parent_id": None,
+            "merged_into_id": None,
+            "notes": "",
+        }
+        tail = tuple(constants[a] for a in COMPANY_CONSTANTS)
+        history_tail = (
+            *(constants[a] for a in self.history_constants),
+            now,
+            HISTORY_REASON,
+            "+",
+            user_id,
         )
-        extra = (now, HISTORY_REASON, "+", user_id)
-        companies, history, profiles = [], [], []
-        for pk, values in zip(ids, rows, strict=True):
-            get = values.get
-            enterprise_type = get("enterprise_type", "")
-            region = get("region_id")
-            company = (
-                pk,
-                1,  # version
-                now,  # created_at
-                now,  # updated_at
-                user_id,  # created_by_id
-                None,  # deleted_at
-                values["name"],
-                values["name_normalized"],
-                values["name_initials"],
-                get("uscc"),
-                region,
-                get("address", ""),
-                ownership_for(enterprise_type),
-                None,  # parent_id
-                get("legal_representative", ""),
-                get("registered_capital"),
-                get("established_on"),
-                get("registration_status", ""),
-                get("industry_code", ""),
-                get("insured_staff"),
-                get("business_scope", ""),
-                None,  # merged_into_id
-                "",  # notes
-            )
-            companies.append(company)
-            history.append(tracked(company) + extra)
-            profiles.append((pk, enterprise_type, region, source, now))
-        if self.companies.postgres or len(companies) < SQLITE_FTS_BULK_FROM:
+        end = R_COMPANY
+        companies = [(pk, *row[:end], *tail) for pk, row in zip(ids, rows, strict=True)]
+        if self.history_slice is not None:
+            cut = self.history_slice
+            history = [(pk, *row[:cut], *history_tail) for pk, row in zip(ids, rows, strict=True)]
+        else:
+            pick = self.history_pick
+            history = [(pk, *pick(row), *history_tail) for pk, row in zip(ids, rows, strict=True)]
+        profiles = [
+            (pk, row[R_TYPE], row[R_REGION], source, now) for pk, row in zip(ids, rows, strict=True)
+        ]
+        if self.search_later is not None:
+            # SQLite, a large import: the FTS rows come at the end (see _search_rows_at_end).
+            self.companies.insert(companies, ready=True)
+            self.search_later.append((ids[0], ids[-1]))
+        elif self.companies.postgres or len(companies) < SQLITE_FTS_BULK_FROM:
             self.companies.insert(companies, ready=True)
         else:
             from yinli.companies.search import sqlite_bulk_insert
@@ -1007,20 +1090,37 @@ def _find_header(rows: Iterator[tuple[int, list]]) -> tuple[int, list[Enterprise
     return number, columns, head[position + 1 :]
 
 
-def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
     """Chunks of converted rows; a chunk ends early before a credit code (or, for rows without
     one, a normalized name) it holds already, so that the later row sees the earlier one."""
-    chunk: list[dict] = []
+    chunk: list[tuple] = []
     keys: set[str] = set()
-    for values in rows:
-        key = values.get("uscc") or "#" + values["name_normalized"]
+    for row in rows:
+        key = row[R_USCC] or "#" + row[R_NORMALIZED]
         if key in keys or len(chunk) >= size:
             yield chunk
             chunk, keys = [], set()
-        chunk.append(values)
+        chunk.append(row)
         keys.add(key)
     if chunk:
         yield chunk
+
+
+def _row_values(row: tuple) -> dict[str, Any]:
+    """A converted row (ROW_FIELDS) as the dict of the values the file gives, typed as a
+    company's (the registered capital a Decimal, the date a date): what a match compares."""
+    values = {
+        name: value
+        for name, value in zip(ROW_FIELDS, row, strict=True)
+        if value is not None and (value != "" or name not in _ROW_TEXT)
+    }
+    values["name_normalized"] = row[R_NORMALIZED]
+    values["name_initials"] = row[ROW_FIELDS.index("name_initials")]
+    if "registered_capital" in values:
+        values["registered_capital"] = Decimal(values["registered_capital"])
+    if "established_on" in values:
+        values["established_on"] = datetime.date.fromisoformat(values["established_on"])
+    return values
 
 
 _FETCH = ("id", *COMPANY_ATTNAMES)
@@ -1049,10 +1149,13 @@ class _Known:
         bitmap[h >> 3] |= 1 << (h & 7)
 
     def add(self, company: dict) -> None:
-        if company.get("uscc"):
-            self._add(self.codes, self.mask, company["uscc"])
+        self.add_key(company.get("uscc"), company["name_normalized"])
+
+    def add_key(self, code: str | None, name: str) -> None:
+        if code:
+            self._add(self.codes, self.mask, code)
         else:
-            self._add(self.names, self.mask, company["name_normalized"])
+            self._add(self.names, self.mask, name)
 
     def may_hold_code(self, code: str) -> bool:
         h = hash(code) & self.mask
@@ -1094,22 +1197,24 @@ def _known_for(rows: int | None) -> _Known | None:
 
 
 def _existing(
-    chunk: list[dict], known: _Known | None = None
+    chunk: list[tuple], known: _Known | None = None
 ) -> tuple[dict[str, dict], dict[str, list[dict]]]:
-    """The registry's companies for a chunk: by credit code, and (without a code) by
-    normalized name, lowest key first. With ``known``, only the keys it may hold are looked
-    up."""
-    codes = [v["uscc"] for v in chunk if v.get("uscc")]
+    """The registry's companies for a chunk of converted rows: by credit code, and (without a
+    code) by normalized name, lowest key first. With ``known``, only the keys it may hold are
+    looked up."""
+    codes = [row[R_USCC] for row in chunk if row[R_USCC]]
     if known is not None:
-        codes = [code for code in codes if known.may_hold_code(code)]
+        may_hold = known.may_hold_code
+        codes = [code for code in codes if may_hold(code)]
     by_code = (
         {row["uscc"]: row for row in Company.all_objects.filter(uscc__in=codes).values(*_FETCH)}
         if codes
         else {}
     )
-    names = {v["name_normalized"] for v in chunk if v.get("uscc") not in by_code}
+    names = {row[R_NORMALIZED] for row in chunk if row[R_USCC] not in by_code}
     if known is not None:
-        names = {name for name in names if known.may_hold_name(name)}
+        may_hold = known.may_hold_name
+        names = {name for name in names if may_hold(name)}
     by_name: dict[str, list[dict]] = {}
     if names:
         for row in (
@@ -1214,28 +1319,35 @@ def import_enterprises(
     writer = _Writer(user=user, source=result.source, now=now)
     state = {"writing": True, "done": 0}
 
-    def converted() -> Iterator[dict]:
+    def converted() -> Iterator[tuple]:
         def stream():
             yield from buffered
             yield from rows
 
-        for _number, values, problems, warnings in _converted_rows(
+        counts = result.counts
+        for items, clean in _converted_blocks(
             converter, stream(), parallel=total is not None and total >= PARALLEL_FROM
         ):
-            state["done"] += 1
-            if values is False:
-                continue  # a blank row
-            result.counts["rows"] += 1
-            for warning in warnings:
-                result.warn(warning)
-            if values is None:
-                result.counts["error_rows"] += 1
-                for problem in problems:
-                    result.error(problem)
-                if not skip_invalid:
-                    state["writing"] = False
+            if clean:
+                state["done"] += len(items)
+                counts["rows"] += len(items)
+                yield from items
                 continue
-            yield values
+            for _number, row, problems, warnings in items:
+                state["done"] += 1
+                if row is False:
+                    continue  # a blank row
+                counts["rows"] += 1
+                for warning in warnings:
+                    result.warn(warning)
+                if row is None:
+                    counts["error_rows"] += 1
+                    for problem in problems:
+                        result.error(problem)
+                    if not skip_invalid:
+                        state["writing"] = False
+                    continue
+                yield row
 
     def run(known: _Known | None = None) -> None:
         for chunk in _chunks(converted(), chunk_size):
@@ -1257,14 +1369,23 @@ def import_enterprises(
         else:
             with transaction.atomic():
                 rebuild = _suspend_search_index(total)
-                # Nobody else writes companies meanwhile: SQLite's write lock is the
-                # transaction's, and on PostgreSQL the dropped indexes lock the table.
-                exclusive = rebuild or connection.vendor == "sqlite"
-                writer.exclusive = exclusive
-                run(_known_for(total) if exclusive else None)
-                if result.counts["error_rows"]:
-                    transaction.set_rollback(True)
-                else:
+                with set_aside_indexes(BULK_TABLES, rows=total, keep={Company: BULK_KEEP}) as aside:
+                    # Nobody else writes companies meanwhile: SQLite's write lock is the
+                    # transaction's, and on PostgreSQL the dropped indexes lock the table.
+                    exclusive = (
+                        rebuild
+                        or connection.vendor == "sqlite"
+                        or any(item.table == Company._meta.db_table for item in aside)
+                    )
+                    writer.exclusive = exclusive
+                    with _search_rows_at_end(
+                        writer, total, lambda: result.counts["error_rows"] > 0
+                    ):
+                        run(_known_for(total) if exclusive else None)
+                    if result.counts["error_rows"]:
+                        # Nothing is built again: the rollback restores the indexes.
+                        transaction.set_rollback(True)
+                if not result.counts["error_rows"]:
                     if rebuild:
                         _rebuild_search_index()
                     result.committed = True
@@ -1278,6 +1399,45 @@ def import_enterprises(
             company_ids=result.company_ids, progress=classify_progress
         )
     return result
+
+
+@contextmanager
+def _search_rows_at_end(
+    writer: _Writer, rows: int | None, failed: Callable[[], bool]
+) -> Iterator[None]:
+    """On SQLite, for an import of SQLITE_FTS_AT_END_FROM rows or more: candidate search's
+    FTS rows of the companies created written once at the end — one INSERT … SELECT over their
+    keys — with the insert trigger dropped for the whole import (and created again, in the same
+    transaction) rather than a chunk at a time. Nothing is written when ``failed()`` says the
+    import is to roll back."""
+    if connection.vendor != "sqlite" or not rows or rows < SQLITE_FTS_AT_END_FROM:
+        yield
+        return
+    from yinli.companies.search import FTS_TABLE, sqlite_bulk_insert
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+            [f"{FTS_TABLE}_insert"],
+        )
+        if cursor.fetchone() is None:  # no search index to keep up (a chunk's way decides)
+            yield
+            return
+    with sqlite_bulk_insert(connection) as index_rows:
+        writer.search_later = ranges = []
+        try:
+            yield
+        finally:
+            writer.search_later = None
+        if ranges and not failed():
+            first, last = ranges[0][0], ranges[-1][1]
+            with connection.cursor() as cursor:
+                # A company created and then changed by a later row of the file has its row
+                # already (the update trigger wrote it).
+                cursor.execute(
+                    f"DELETE FROM {FTS_TABLE} WHERE rowid BETWEEN %s AND %s", [first, last]
+                )
+            index_rows(first, last)
 
 
 def _suspend_search_index(rows: int | None) -> bool:
@@ -1335,23 +1495,59 @@ def analyze_tables(tables: list[str]) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
-def _convert_block(block: list[tuple[int, list]]) -> list[tuple]:
-    """(row number, values — None when wrong, False when blank —, problems, warnings) for each
-    row of a block; values carry the normalized name and its initials."""
+_OWNERSHIPS: dict[str, str] = {}
+
+
+def _convert_block(block: list[tuple[int, list]]) -> tuple[list[tuple], bool]:
+    """A block of rows converted: (items, clean). Clean — every row valid, none with a
+    warning, none blank —: the items are the rows (tuples of ROW_FIELDS, the normalized name
+    and its initials included). Else each item is (row number, the row — None when wrong,
+    False when blank —, problems, warnings). Tuples of plain values: they cross to the writer
+    process as cheaply as pickling allows."""
     converter = _WORKER_CONVERTER
     out = []
+    clean = True
     for number, cells in block:
         if not any(cells):
             out.append((number, False, (), ()))
+            clean = False
             continue
         values, problems, warnings = converter.convert(number, cells)
         if values is None:
             out.append((number, None if filled(cells) else False, problems, warnings))
+            clean = False
             continue
-        values["name_normalized"] = normalized = normalize_company_name(values["name"])[:200]
-        values["name_initials"] = name_initials(normalized)
-        out.append((number, values, problems, warnings))
-    return out
+        get = values.get
+        normalized = normalize_company_name(values["name"])[:200]
+        enterprise_type = get("enterprise_type", "")
+        ownership = _OWNERSHIPS.get(enterprise_type)
+        if ownership is None:
+            ownership = _OWNERSHIPS[enterprise_type] = str(ownership_for(enterprise_type))
+        capital = get("registered_capital")
+        founded = get("established_on")
+        row = (
+            values["name"],
+            get("uscc"),
+            get("region_id"),
+            get("address", ""),
+            ownership,
+            get("legal_representative", ""),
+            None if capital is None else str(capital),
+            None if founded is None else founded.isoformat(),
+            get("registration_status", ""),
+            get("industry_code", ""),
+            get("insured_staff"),
+            get("business_scope", ""),
+            normalized,
+            name_initials(normalized),
+            enterprise_type,
+        )
+        if warnings:
+            clean = False
+        out.append((number, row, problems, warnings))
+    if clean:
+        return [item[1] for item in out], True
+    return out, False
 
 
 _WORKER_CONVERTER: _Converter | None = None
@@ -1368,11 +1564,11 @@ def _blocks(rows: Iterable[tuple[int, list]], size: int) -> Iterator[list]:
         yield block
 
 
-def _converted_rows(converter: _Converter, rows, *, parallel: bool) -> Iterator[tuple]:
-    """The rows converted in order: in this process, or — for a large file, where a POSIX fork
-    is available — by worker processes while this one writes to the database (reading,
-    checking and normalizing names cost as much as the writes; the database does its share in
-    its own process on PostgreSQL)."""
+def _converted_blocks(converter: _Converter, rows, *, parallel: bool) -> Iterator[tuple]:
+    """The rows converted in order, a block at a time (see _convert_block): in this process,
+    or — for a large file, where a POSIX fork is available — by worker processes while this
+    one writes to the database (reading, checking and normalizing names cost as much as the
+    writes; the database does its share in its own process on PostgreSQL)."""
     global _WORKER_CONVERTER
     _WORKER_CONVERTER = converter
     workers = min(WORKERS, os.cpu_count() or 1)
@@ -1385,12 +1581,12 @@ def _converted_rows(converter: _Converter, rows, *, parallel: bool) -> Iterator[
             for block in _blocks(rows, 1000):
                 pending.append(pool.apply_async(_convert_block, (block,)))
                 if len(pending) >= 4 * workers:
-                    yield from pending.popleft().get()
+                    yield pending.popleft().get()
             while pending:
-                yield from pending.popleft().get()
+                yield pending.popleft().get()
         return
     for block in _blocks(rows, 1000):
-        yield from _convert_block(block)
+        yield _convert_block(block)
 
 
 def _same_place(ref: _Reference, one: int | None, other: int | None) -> bool:
@@ -1402,36 +1598,40 @@ def _same_place(ref: _Reference, one: int | None, other: int | None) -> bool:
 
 
 def _write_chunk(
-    chunk: list[dict],
+    chunk: list[tuple],
     writer: _Writer,
     ref: _Reference,
     result: EnterpriseImport,
     known: _Known | None = None,
 ):
     by_code, by_name = _existing(chunk, known)
-    creates: list[dict] = []
+    creates: list[tuple] = []
     changed: list[dict] = []
     profiles_new: list[tuple] = []
     profiles_old: list[tuple] = []
     claimed: set[int] = set()
     matched: list[tuple[dict, dict]] = []
-    for values in chunk:
-        company = by_code.get(values.get("uscc")) if values.get("uscc") else None
-        if company is None:
-            for candidate in by_name.get(values["name_normalized"], ()):
-                if candidate["id"] not in claimed and _same_place(
-                    ref, values.get("region_id"), candidate["region_id"]
-                ):
-                    company = candidate
-                    break
-        if company is None:
-            creates.append(values)
-            continue
-        claimed.add(company["id"])
-        if company["merged_into_id"]:
-            result.counts["merged"] += 1
-            continue
-        matched.append((values, company))
+    if not by_code and not by_name:
+        creates = chunk  # the registry holds none of them (a large file's usual chunk)
+    else:
+        for row in chunk:
+            code = row[R_USCC]
+            company = by_code.get(code) if code else None
+            if company is None:
+                for candidate in by_name.get(row[R_NORMALIZED], ()):
+                    if candidate["id"] not in claimed and _same_place(
+                        ref, row[R_REGION], candidate["region_id"]
+                    ):
+                        company = candidate
+                        break
+            if company is None:
+                creates.append(row)
+                continue
+            claimed.add(company["id"])
+            if company["merged_into_id"]:
+                result.counts["merged"] += 1
+                continue
+            matched.append((_row_values(row), company))
     profiles = {
         p["company_id"]: p
         for p in CompanyProfile.objects.filter(
@@ -1467,8 +1667,9 @@ def _write_chunk(
                 )
             )
     if known is not None:
-        for values in creates:
-            known.add(values)
+        add = known.add_key
+        for row in creates:
+            add(row[R_USCC], row[R_NORMALIZED])
         for _values, company in matched:
             known.add(company)
     if creates:

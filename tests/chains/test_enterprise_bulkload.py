@@ -1,0 +1,179 @@
+"""A large all-or-nothing enterprise import sets the indexes of the tables it fills aside
+(yinli.core.bulkload) and, on SQLite, writes candidate search's FTS rows at the end: the same
+companies, history and profiles as the import with everything in place, the indexes back
+after it, candidate search finding the companies, and a refused import leaving the schema as
+it was."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from django.db import connection, transaction
+
+from tests import factories
+from yinli.chains import enterprise
+from yinli.chains.enterprise import import_enterprises
+from yinli.chains.models import CompanyProfile
+from yinli.companies.models import Company
+from yinli.core import bulkload
+from yinli.demo.enterprises import HEADER, enterprise_rows
+
+# Committed tests: the imports ANALYZE the company table, and PostgreSQL's reltuples outlives a
+# rollback; the flush after a committed test empties the tables (and reltuples) for the next.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+History = Company.history.model
+TABLES = [Company._meta.db_table, History._meta.db_table, CompanyProfile._meta.db_table]
+
+
+@pytest.fixture
+def city(transactional_db):
+    return factories.build_city()
+
+
+def write(path, rows: list[list]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+
+
+def schema() -> dict:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
+                "UNION ALL SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s)",
+                [TABLES, TABLES],
+            )
+        else:
+            cursor.execute(
+                "SELECT tbl_name, name, COALESCE(sql, '') FROM sqlite_master "
+                "WHERE tbl_name IN (%s, %s, %s)",
+                TABLES,
+            )
+        return {(table, name): sql for table, name, sql in cursor.fetchall()}
+
+
+def state() -> tuple:
+    """The registry with each company's key replaced by its rank (a rolled-back import still
+    took its keys from PostgreSQL's sequence)."""
+    keys = Company.all_objects.order_by("pk").values_list("pk", flat=True)
+    rank = {pk: i for i, pk in enumerate(keys)}
+    companies = sorted(
+        (rank[pk], *rest)
+        for pk, *rest in Company.all_objects.values_list(
+            "pk",
+            "uscc",
+            "name",
+            "name_normalized",
+            "name_initials",
+            "version",
+            "region_id",
+            "registered_capital",
+            "established_on",
+            "insured_staff",
+            "ownership",
+        )
+    )
+    history = sorted(
+        (rank[pk], *rest)
+        for pk, *rest in History.objects.values_list(
+            "id", "history_type", "name", "version", "registered_capital", "established_on"
+        )
+    )
+    profiles = sorted(
+        (rank[pk], *rest)
+        for pk, *rest in CompanyProfile.objects.values_list(
+            "company_id", "enterprise_type", "registry_region_id"
+        )
+    )
+    search = None
+    if connection.vendor == "sqlite":
+        from yinli.companies.search import FTS_TABLE
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid, name_normalized, name_initials FROM {FTS_TABLE}")
+            search = sorted((rank[pk], *rest) for pk, *rest in cursor.fetchall())
+    return companies, history, profiles, search
+
+
+def test_the_import_with_its_indexes_set_aside_writes_what_the_plain_one_does(
+    city, tmp_path, monkeypatch
+):
+    first = [list(row) for row in enterprise_rows(300, seed=21)]
+    write(tmp_path / "first.csv", first)
+    assert import_enterprises(path=tmp_path / "first.csv", user=city.analyst).committed
+    code, staff = (HEADER.index(h) for h in ("统一社会信用代码", "参保人数"))
+    second = [list(row) for row in first[:100]]
+    for row in second[:60]:
+        row[staff] = "4321"  # changed companies …
+    new = [list(row) for row in enterprise_rows(250, seed=22)]
+    again = [list(row) for row in new[:30]]
+    for row in again:
+        row[staff] = "77"  # … new ones changed by a later row of the same file …
+    for row in new[30:40]:
+        row[code] = ""  # … and new ones without a code.
+    write(tmp_path / "second.csv", second + new + again)
+
+    before = schema()
+    seen = []
+    real = bulkload.restore
+
+    def watching(items, **kwargs):
+        seen.append({(i.table, i.kind) for i in items})
+        assert all((i.table, i.name.split(".")[-1].strip('"')) not in schema() for i in items)
+        return real(items, **kwargs)
+
+    monkeypatch.setattr(bulkload, "restore", watching)
+    outcomes = []
+    for bulk_from in (10**9, 100):
+        monkeypatch.setattr(bulkload, "BULK_FROM", bulk_from)
+        monkeypatch.setattr(enterprise, "SQLITE_FTS_AT_END_FROM", bulk_from)
+        with transaction.atomic():
+            result = import_enterprises(path=tmp_path / "second.csv", user=city.analyst)
+            assert result.committed, result.summary()["errors"]
+            outcomes.append((result.counts, state()))
+            assert schema() == before
+            transaction.set_rollback(True)
+    # The second import set the indexes of the three tables aside (the first, too small, none).
+    assert seen[0] == set() and {table for table, _kind in seen[1]} == set(TABLES)
+    assert outcomes[0] == outcomes[1]
+    counts = outcomes[0][0]
+    assert counts["created"] == 250 and counts["updated"] == 60 + 30
+    if connection.vendor == "sqlite":
+        companies, _history, _profiles, search = outcomes[1][1]
+        assert len(search) == len(companies)  # one FTS row each, none twice
+
+
+def test_candidate_search_finds_the_companies_of_a_large_import(city, tmp_path, monkeypatch):
+    from yinli.companies.search import search_candidates
+
+    monkeypatch.setattr(bulkload, "BULK_FROM", 50)
+    monkeypatch.setattr(enterprise, "SQLITE_FTS_AT_END_FROM", 50)
+    rows = [list(row) for row in enterprise_rows(200, seed=23)]
+    write(tmp_path / "rows.csv", rows)
+    result = import_enterprises(path=tmp_path / "rows.csv", user=city.analyst, chunk_size=60)
+    assert result.committed
+    for pk in (result.company_ids[0], result.company_ids[-1]):
+        company = Company.objects.get(pk=pk)
+        assert pk in [c.company_id for c in search_candidates(company.name, limit=5)]
+    later = factories.company(name="常州晶澜测试光能科技有限公司")
+    assert later.pk in [c.company_id for c in search_candidates(later.name, limit=5)]
+
+
+def test_a_refused_import_leaves_the_indexes_to_the_rollback(city, tmp_path, monkeypatch):
+    monkeypatch.setattr(bulkload, "BULK_FROM", 50)
+    monkeypatch.setattr(enterprise, "SQLITE_FTS_AT_END_FROM", 50)
+    rows = [list(row) for row in enterprise_rows(200, seed=24)]
+    rows[150][HEADER.index("注册资本")] = "很多钱"
+    write(tmp_path / "rows.csv", rows)
+    before, registry = schema(), state()
+    rebuilt = []
+    monkeypatch.setattr(bulkload, "restore", lambda *a, **k: rebuilt.append(a))
+    result = import_enterprises(path=tmp_path / "rows.csv", user=city.analyst, chunk_size=60)
+    assert not result.committed and result.counts["error_rows"] == 1
+    assert rebuilt == []  # nothing built again for an import that rolls back
+    assert schema() == before and state() == registry
