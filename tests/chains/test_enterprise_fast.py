@@ -6,14 +6,15 @@ demo's invented enterprise base) and the real reader."""
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from tests import factories
 from yinli.chains import enterprise
 from yinli.chains.enterprise import classify_imported, import_enterprises
-from yinli.chains.models import CompanyNode
+from yinli.chains.models import CompanyNode, Decision
 from yinli.chains.targets import rank_targets, refresh_basis
 from yinli.companies.models import Company
 from yinli.demo.enterprises import HEADER, enterprise_rows
@@ -66,6 +67,60 @@ def test_workers_classify_as_this_process_does(city, tmp_path):
     for key in ("companies", "placed_companies", "placements"):
         assert parallel[key] == serial[key]
     assert serial["placements"] > 500 and serial["companies"] == 1200
+
+
+def test_a_large_classification_with_the_indexes_set_aside_places_the_same(
+    city, tmp_path, monkeypatch
+):
+    """From bulkload.BULK_FROM companies (lowered here) and a fifth of the placement table, the
+    chunks run in one transaction with the table's indexes set aside: the same placements,
+    the same basis, the same words (written as JSON by the workers), the indexes back after."""
+    from yinli.core import bulkload
+
+    result = import_enterprises(path=generated(tmp_path, 900, seed=11), user=city.analyst)
+    ids = list(result.company_ids)
+    company = Company.objects.get(pk=ids[3])
+    # A reviewed placement, refreshed rather than replaced by both runs.
+    classify_imported(company_ids=ids[:10], parallel=False)
+    reviewed = CompanyNode.objects.filter(company=company).first()
+    assert reviewed is not None
+    CompanyNode.objects.filter(pk=reviewed.pk).update(
+        decision=Decision.CONFIRMED, score=Decimal("0.01")
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE chains_companynode")  # the size the decision reads
+    indexes = {i.name for i in bulkload.secondary_indexes(CompanyNode._meta.db_table)}
+    outcomes = []
+    seen = []
+    real = bulkload.drop
+
+    def drop(items, **kwargs):
+        seen.extend(items)
+        return real(items, **kwargs)
+
+    monkeypatch.setattr(bulkload, "drop", drop)
+    for bulk_from, parallel in ((10**9, False), (100, True)):
+        monkeypatch.setattr(bulkload, "BULK_FROM", bulk_from)
+        seen.clear()
+        with transaction.atomic():
+            counts = classify_imported(company_ids=ids, chunk_size=200, parallel=parallel)
+            rows = sorted(CompanyNode.objects.values_list(*PLACEMENT, *BASIS))
+            outcomes.append((counts["placements"], rows))
+            assert {i.name for i in bulkload.secondary_indexes(CompanyNode._meta.db_table)} == (
+                indexes
+            )
+            transaction.set_rollback(True)
+        if bulk_from == 100:
+            dropped = {item.name.split(".")[-1].strip('"') for item in seen}
+            assert dropped and not any("company_id_" in name for name in dropped)
+        else:
+            assert seen == []
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] > 400
+    confirmed = [row for row in outcomes[1][1] if row[5] == Decision.CONFIRMED]
+    assert len(confirmed) == 1 and confirmed[0][2] != Decimal("0.01")  # its score refreshed
+    assert all(isinstance(row[3], list) for row in outcomes[1][1])
 
 
 def test_a_large_classification_goes_to_the_workers(city, tmp_path, monkeypatch):

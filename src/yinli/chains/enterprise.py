@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import collections
 import datetime
+import json
 import multiprocessing
 import os
 import re
@@ -73,7 +74,7 @@ from pypinyin import Style, lazy_pinyin
 
 from yinli.companies.models import Company, Ownership
 from yinli.companies.uscc import ALPHABET, REGISTRATION_KINDS, validate_uscc
-from yinli.core.bulkload import set_aside_indexes
+from yinli.core.bulkload import set_aside_indexes, worth_setting_aside
 from yinli.core.models import Region
 from yinli.core.names import normalize_company_name
 from yinli.core.parsing import BLANK_MARKERS, parse_amount, parse_date
@@ -1705,7 +1706,9 @@ def classify_imported(
 
     The rules of :func:`yinli.chains.services.classify_companies`: the classifier's unreviewed
     rows of these companies are replaced; confirmed and overridden rows stay (their score and
-    words refreshed); rows added by hand stay. Each chunk is its own transaction.
+    words refreshed); rows added by hand stay. Each chunk is its own transaction — but for a
+    classification large beside the placement table, which runs in one with the table's
+    indexes set aside (:func:`_placements_load`).
 
     From CLASSIFY_PARALLEL_FROM companies (or with ``parallel=True``), where a POSIX fork is
     available, WORKERS processes match the texts while this process reads the next chunk and
@@ -1753,7 +1756,7 @@ def classify_imported(
     if parallel is None:
         parallel = len(ids) >= CLASSIFY_PARALLEL_FROM
     workers = min(WORKERS, os.cpu_count() or 1)
-    with _bulk_session():
+    with _bulk_session(), _placements_load(len(ids)):
         if parallel and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             global _WORKER_CLASSIFIER
             _WORKER_CLASSIFIER = classifier
@@ -1773,10 +1776,10 @@ def classify_imported(
             for part in parts:
                 texts, basis = _company_texts(part, points)
                 write(part, _classify_texts(texts, classifier), basis)
-        if ids:
-            from .targets import refresh_basis
+    if ids:
+        from .targets import refresh_basis
 
-            refresh_basis()
+        refresh_basis()
     seconds = time.perf_counter() - began
     counts["seconds"] = round(seconds, 2)
     counts["companies_per_second"] = round(counts["companies"] / seconds) if seconds else 0
@@ -1784,6 +1787,21 @@ def classify_imported(
 
 
 _WORKER_CLASSIFIER: Classifier | None = None
+
+
+@contextmanager
+def _placements_load(companies: int) -> Iterator[None]:
+    """For a classification large beside the placement table (the first one of a large
+    import's companies, see core.bulkload): its chunks in one transaction, with the placement
+    table's secondary indexes set aside — all but the company index, by which each chunk reads
+    its companies' placements — and built once at the end. Else nothing: each chunk commits
+    on its own."""
+    if not worth_setting_aside(CompanyNode, companies):
+        yield
+        return
+    with transaction.atomic():
+        with set_aside_indexes([CompanyNode], rows=companies, keep={CompanyNode: ("company",)}):
+            yield
 
 
 def _in_range(queryset, field: str, part: list[int]):
@@ -1838,7 +1856,10 @@ def _company_texts(
     rows, wanted = _in_range(Company.all_objects.filter(merged_into__isnull=True), "pk", part)
     texts, basis = [], {}
     nowhere = (None, None)
-    for pk, name, scope, code, region, capital, staff, founded, status, deleted in rows.values_list(
+    # Read through the driver, without Django's converters (a Decimal and a date a row that
+    # the basis turns into a float and writes back as the database gave it): the founding
+    # date stays the driver's value — text on SQLite, which is what the column stores.
+    sql, params = rows.values_list(
         "pk",
         "name",
         "business_scope",
@@ -1849,7 +1870,11 @@ def _company_texts(
         "established_on",
         "registration_status",
         "deleted_at",
-    ):
+    ).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    for pk, name, scope, code, region, capital, staff, founded, status, deleted in found:
         if wanted is not None and pk not in wanted:
             continue
         texts.append((pk, company_text(name, scope), code))
@@ -1869,12 +1894,18 @@ def _company_texts(
 
 def _classify_texts(
     texts: list[tuple[int, str, str]], classifier: Classifier | None = None
-) -> dict[int, list[tuple[int, Decimal, list[str]]]]:
-    """{company id: [(node id, score, matched words)]} — in a worker, with the classifier it
-    inherited."""
+) -> dict[int, list[tuple[int, Decimal, str]]]:
+    """{company id: [(node id, score, the matched words as JSON text)]} — in a worker, with
+    the classifier it inherited. The JSON is the text the placement's ``matched`` column
+    stores (what Django writes for the list: ``json.dumps(…, ensure_ascii=False)``), encoded
+    here rather than by the writing process, which has work enough."""
     classifier = classifier or _WORKER_CLASSIFIER
+    dumps = json.dumps
     return {
-        pk: [(m.node_id, m.score, m.matched) for m in classifier.classify(text, code)]
+        pk: [
+            (m.node_id, m.score, dumps(m.matched, ensure_ascii=False))
+            for m in classifier.classify(text, code)
+        ]
         for pk, text, code in texts
     }
 
@@ -1900,6 +1931,7 @@ def _write_placements(part, found, basis, node_ids, table, refresh, now, counts)
         stale.delete()
         new, refreshed = [], []
         auto, undecided = Source.AUTO.value, Decision.NONE.value
+        stamp = table.db_value(now)
         for company_id, matches in found.items():
             if matches:
                 counts["placed_companies"] += 1
@@ -1907,13 +1939,14 @@ def _write_placements(part, found, basis, node_ids, table, refresh, now, counts)
                 counts["placements"] += 1
                 pk = kept.get((company_id, node_id))
                 if pk:
-                    refreshed.append((score, matched, now, pk))
+                    refreshed.append((score, json.loads(matched), now, pk))
                 else:
                     new.append(
-                        (company_id, node_id, score, matched, auto, undecided, "", now)
+                        (company_id, node_id, score, matched, auto, undecided, "", stamp)
                         + basis[company_id]
                     )
-        table.insert(new)
+        # Ready: the JSON is text already, the time stamp as the database takes it.
+        table.insert(new, ready=True)
         refresh.update(["score", "matched", "classified_at"], refreshed)
     counts["companies"] += len(found)
 
