@@ -115,6 +115,19 @@ def test_every_foreign_key_is_set_aside_when_asked():
     assert catalog() == before
 
 
+@pytest.mark.skipif(not POSTGRES, reason="SQLite cannot drop a foreign key")
+def test_the_foreign_keys_to_named_tables_are_set_aside():
+    before = catalog()
+    with set_aside_indexes([CompanyProfile], foreign_keys=[Company]) as aside:
+        keys = foreign_keys(CompanyProfile._meta.db_table)
+        assert not any("companies_company" in d for d in keys.values())
+        assert any("core_region" in d for d in keys.values())  # not named: it stays
+        assert {i.table for i in aside if i.kind == "foreign key"} == {
+            CompanyProfile._meta.db_table
+        }
+    assert catalog() == before
+
+
 def test_keep_leaves_an_index_the_load_reads():
     table = Company._meta.db_table
     with set_aside_indexes([Company], keep={Company: ["name_normalized"]}) as aside:

@@ -84,7 +84,7 @@ from yinli.ledger.mapping import column_letter, header_key, header_unit
 from yinli.ledger.reader import HEADER_SEARCH_ROWS, LedgerFileError, Limits, filled, raw_rows
 
 from .classify import Classifier, company_text
-from .models import CompanyNode, CompanyProfile, Decision, IndustryClass, Source
+from .models import ChainNode, CompanyNode, CompanyProfile, Decision, IndustryClass, Source
 
 CHUNK_SIZE = 5000
 # Files of this many rows or more are converted by WORKERS processes beside the writer.
@@ -1794,13 +1794,21 @@ def _placements_load(companies: int) -> Iterator[None]:
     """For a classification large beside the placement table (the first one of a large
     import's companies, see core.bulkload): its chunks in one transaction, with the placement
     table's secondary indexes set aside — all but the company index, by which each chunk reads
-    its companies' placements — and built once at the end. Else nothing: each chunk commits
-    on its own."""
+    its companies' placements — and, on PostgreSQL, its foreign keys to companies and nodes
+    (validated once at the end instead of by a trigger a row; pages that read companies or
+    nodes wait for the commit, as they do for a large import; the key to the user table stays,
+    every request reads that one), built once at the end. Else nothing: each chunk commits on
+    its own."""
     if not worth_setting_aside(CompanyNode, companies):
         yield
         return
     with transaction.atomic():
-        with set_aside_indexes([CompanyNode], rows=companies, keep={CompanyNode: ("company",)}):
+        with set_aside_indexes(
+            [CompanyNode],
+            rows=companies,
+            keep={CompanyNode: ("company",)},
+            foreign_keys=[Company, ChainNode],
+        ):
             yield
 
 

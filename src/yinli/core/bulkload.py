@@ -39,7 +39,8 @@ The price (why :func:`worth_setting_aside` decides):
   also locks the table it references the same way (its triggers go), so by default only
   foreign keys between the tables set aside (and to themselves) are dropped; a key to another
   table (say the user table, which every request reads) is dropped only with
-  ``foreign_keys="all"``, for a load that may freeze those readers too.
+  ``foreign_keys="all"``, for a load that may freeze those readers too, or when the caller
+  names that table (``foreign_keys=[Company]``).
 * SQLite: the write lock is the transaction's anyway; readers (WAL) keep reading the last
   commit, but a statement prepared against the old schema is prepared again after the commit.
 * Both: the rebuild is paid in full at the end, so for a small load into a large table it
@@ -311,7 +312,7 @@ def set_aside_indexes(
     *,
     rows: int | None = None,
     keep: Mapping[type[models.Model] | str, Iterable[str]] | None = None,
-    foreign_keys: ForeignKeys = "within",
+    foreign_keys: ForeignKeys | Iterable[type[models.Model] | str] = "within",
     using: str | None = None,
 ) -> Iterator[list[SetAside]]:
     """Set aside the secondary indexes (and, on PostgreSQL, foreign keys) of the tables of
@@ -322,7 +323,7 @@ def set_aside_indexes(
     ``keep``: {model or table: field names} whose plain single-column index stays (the load
     reads it). ``foreign_keys``: "within" (default) drops only the keys between these tables,
     "all" also keys to other tables (which locks those tables until the commit on PostgreSQL),
-    "none" keeps them. See the module docstring for what happens on leaving the block."""
+    "none" keeps them; or the models (tables) whose keys go besides those between the tables. See the module docstring for what happens on leaving the block."""
     conn = _connection(using)
     assert conn.in_atomic_block, "set_aside_indexes runs inside the caller's transaction"
     names = _tables(tables)
@@ -335,7 +336,12 @@ def set_aside_indexes(
         for table in names:
             aside += secondary_indexes(table, keep=kept.get(table, ()), using=using)
         if foreign_keys != "none":
-            within = None if foreign_keys == "all" else names
+            if foreign_keys == "all":
+                within = None
+            elif foreign_keys == "within":
+                within = names
+            else:
+                within = [*names, *_tables(foreign_keys)]
             for table in names:
                 aside += foreign_key_constraints(table, within=within, using=using)
         drop(aside, using=using)
