@@ -1805,7 +1805,6 @@ def _placements_load(companies: int) -> Iterator[None]:
     with transaction.atomic():
         with set_aside_indexes(
             [CompanyNode],
-            rows=companies,
             keep={CompanyNode: ("company",)},
             foreign_keys=[Company, ChainNode],
         ):
