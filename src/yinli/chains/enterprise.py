@@ -60,7 +60,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from operator import mul
+from operator import itemgetter, mul
 from pathlib import Path
 from typing import Any
 
@@ -890,8 +890,8 @@ class _BulkTable:
 # registered_capital and established_on as text (what the drivers would make of the Decimal
 # and the date); a field the file leaves blank is "" (text) or None (the others), and a blank
 # cell never empties a field, so "" or None also means "not in the file" (see _row_values).
-# The company's columns come first, those its history keeps before the two that it does not,
-# so that a new company's row, its history row and its profile are slices of it.
+# The company's columns come first, so that a new company's row is a slice of it (its history
+# row and its profile pick their values from it).
 ROW_FIELDS = (
     "name",
     "uscc",
@@ -963,10 +963,9 @@ class _Writer:
         # The company's columns the history keeps (id first), in COMPANY_ATTNAMES order.
         self.history_attnames = ["id"] + [a for a in COMPANY_ATTNAMES if a in tracked]
         kept = [i for i, a in enumerate(ROW_FIELDS[:R_COMPANY]) if a in tracked]
-        # A new company's history row takes the first `history_slice` values of its row (or,
-        # should the history keep other columns some day, those `history_pick` gives).
-        self.history_slice = len(kept) if kept == list(range(len(kept))) else None
-        self.history_pick = lambda row: tuple(row[i] for i in kept)
+        # A new company's history row takes these values of its row (the history keeps most
+        # of the company's columns, so an itemgetter of many indexes: a tuple).
+        self.history_pick = itemgetter(*kept)
         self.history_constants = [a for a in COMPANY_CONSTANTS if a in tracked]
         self.companies = _BulkTable(Company, COMPANY_ATTNAMES, with_ids=True)
         self.history = _BulkTable(history, [*self.history_attnames, *HISTORY_EXTRA], with_ids=False)
@@ -1012,12 +1011,8 @@ class _Writer:
         )
         end = R_COMPANY
         companies = [(pk, *row[:end], *tail) for pk, row in zip(ids, rows, strict=True)]
-        if self.history_slice is not None:
-            cut = self.history_slice
-            history = [(pk, *row[:cut], *history_tail) for pk, row in zip(ids, rows, strict=True)]
-        else:
-            pick = self.history_pick
-            history = [(pk, *pick(row), *history_tail) for pk, row in zip(ids, rows, strict=True)]
+        pick = self.history_pick
+        history = [(pk, *pick(row), *history_tail) for pk, row in zip(ids, rows, strict=True)]
         profiles = [
             (pk, row[R_TYPE], row[R_REGION], source, now) for pk, row in zip(ids, rows, strict=True)
         ]

@@ -323,7 +323,8 @@ def set_aside_indexes(
     ``keep``: {model or table: field names} whose plain single-column index stays (the load
     reads it). ``foreign_keys``: "within" (default) drops only the keys between these tables,
     "all" also keys to other tables (which locks those tables until the commit on PostgreSQL),
-    "none" keeps them; or the models (tables) whose keys go besides those between the tables. See the module docstring for what happens on leaving the block."""
+    "none" keeps them; or the models (tables) whose keys go besides those between the tables.
+    See the module docstring for what happens on leaving the block."""
     conn = _connection(using)
     assert conn.in_atomic_block, "set_aside_indexes runs inside the caller's transaction"
     names = _tables(tables)
