@@ -240,7 +240,11 @@ def test_creations_are_in_the_company_history(city, tmp_path):
     record = company.history.get()
     assert record.history_type == "+" and record.history_user_id == city.analyst.pk
     assert record.history_change_reason == "企业库导入"
-    assert record.business_scope == company.business_scope
+    # Copied from the company row: every column the history keeps is the company's.
+    kept = [f.attname for f in Company._meta.concrete_fields if hasattr(record, f.attname)]
+    assert len(kept) > 10 and "business_scope" in kept
+    assert {a: getattr(record, a) for a in kept} == {a: getattr(company, a) for a in kept}
+    assert record.history_date == company.created_at
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -475,3 +479,68 @@ def test_worker_processes_convert_a_large_file_to_the_same_result(city, tmp_path
     assert [(p.row, p.column) for p in result.errors] == [(1702, "注册资本")]
     company = Company.objects.get(name="常州晶澜2499号光能有限公司")
     assert company.name_normalized == "晶澜2499号光能" and company.name_initials
+
+
+def test_workers_reading_byte_ranges_import_as_one_stream_does(city, tmp_path, monkeypatch):
+    """A large CSV file without quotes is read by the workers a byte range each: the same
+    companies, and every problem at the row number the file shows (a title row, a blank line
+    and ranges of a few rows each)."""
+    from yinli.chains import enterprise
+    from yinli.ledger import csvblocks
+
+    monkeypatch.setattr(enterprise, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(enterprise, "RANGE_BYTES", 2000)
+    rng = random.Random(7)
+    rows = [
+        cell_maker(统一社会信用代码=generate_uscc(rng), 企业名称=f"常州晶澜{n}号光能有限公司")
+        for n in range(900)
+    ]
+    for n in (5, 600, 899):
+        rows[n]["注册资本"] = "很多钱"
+    lines = ["常州市光伏企业名录（2026年）", ",".join(HEADER)]
+    lines += [",".join(str(row.get(h, "")) for h in HEADER) for row in rows[:400]]
+    lines.append("")
+    lines += [",".join(str(row.get(h, "")) for h in HEADER) for row in rows[400:]]
+    path = tmp_path / "名录.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="gbk")
+
+    def imported() -> list[tuple]:
+        return sorted(
+            Company.objects.filter(name__startswith="常州晶澜").values_list(
+                "uscc",
+                "name",
+                "name_normalized",
+                "region_id",
+                "registered_capital",
+                "profile__enterprise_type",
+            )
+        )
+
+    cut = []
+    real = csvblocks.record_ranges
+
+    def spy(*args, **kwargs):
+        cut.append(real(*args, **kwargs))
+        return cut[-1]
+
+    monkeypatch.setattr(csvblocks, "record_ranges", spy)
+    ranged = run(path, city, skip_invalid=True)
+    assert cut[0] is not None and len(cut[0]) > 50  # the ranges were read
+    assert ranged.counts["created"] == 897 and ranged.counts["error_rows"] == 3
+    problems = [(p.row, p.column, p.value) for p in ranged.errors]
+    # Title 1, header 2, rows 3–402, the blank line 403, then the rest.
+    assert [(row, value) for row, _column, value in problems] == [
+        (8, "很多钱"),
+        (604, "很多钱"),
+        (903, "很多钱"),
+    ]
+    first = imported()
+    assert len(first) == 897
+
+    Company.all_objects.filter(pk__in=list(ranged.company_ids)).delete()
+    monkeypatch.setattr(csvblocks, "record_ranges", lambda *args, **kwargs: None)
+    streamed = run(path, city, skip_invalid=True)
+    assert [(p.row, p.column, p.value) for p in streamed.errors] == problems
+    assert streamed.counts == ranged.counts
+    assert imported() == first
+    assert Company.history.filter(id__in=list(streamed.company_ids)).count() == 897

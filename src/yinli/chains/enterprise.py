@@ -48,6 +48,7 @@ bulk the same way.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime
 import json
 import multiprocessing
@@ -60,7 +61,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from operator import itemgetter, mul
+from operator import mul
 from pathlib import Path
 from typing import Any
 
@@ -75,13 +76,22 @@ from pypinyin import Style, lazy_pinyin
 from yinli.companies.models import Company, Ownership
 from yinli.companies.uscc import ALPHABET, REGISTRATION_KINDS, validate_uscc
 from yinli.core.bulkload import set_aside_indexes, worth_setting_aside
+from yinli.core.gcpause import gc_paused
 from yinli.core.models import Region
 from yinli.core.names import normalize_company_name
 from yinli.core.parsing import BLANK_MARKERS, parse_amount, parse_date
 from yinli.core.services import PermissionDeniedError
+from yinli.ledger import csvblocks
 from yinli.ledger.convert import Problem, shown
 from yinli.ledger.mapping import column_letter, header_key, header_unit
-from yinli.ledger.reader import HEADER_SEARCH_ROWS, LedgerFileError, Limits, filled, raw_rows
+from yinli.ledger.reader import (
+    HEADER_SEARCH_ROWS,
+    LedgerFileError,
+    Limits,
+    detect_encoding,
+    filled,
+    raw_rows,
+)
 
 from .classify import Classifier, company_text
 from .models import ChainNode, CompanyNode, CompanyProfile, Decision, IndustryClass, Source
@@ -90,6 +100,10 @@ CHUNK_SIZE = 5000
 # Files of this many rows or more are converted by WORKERS processes beside the writer.
 PARALLEL_FROM = 50_000
 WORKERS = 2
+# A large CSV file without quotes is read by the workers in byte ranges of about RANGE_BYTES,
+# this many ranges ahead each (see _converted_ranges).
+RANGE_BYTES = 1 << 20
+RANGES_AHEAD = 8
 # An all-or-nothing import of this many rows or more on PostgreSQL rebuilds the trigram indexes
 # of candidate search instead of updating them row by row (see _suspend_search_index).
 REBUILD_INDEX_FROM = 100_000
@@ -962,11 +976,6 @@ class _Writer:
         }
         # The company's columns the history keeps (id first), in COMPANY_ATTNAMES order.
         self.history_attnames = ["id"] + [a for a in COMPANY_ATTNAMES if a in tracked]
-        kept = [i for i, a in enumerate(ROW_FIELDS[:R_COMPANY]) if a in tracked]
-        # A new company's history row takes these values of its row (the history keeps most
-        # of the company's columns, so an itemgetter of many indexes: a tuple).
-        self.history_pick = itemgetter(*kept)
-        self.history_constants = [a for a in COMPANY_CONSTANTS if a in tracked]
         self.companies = _BulkTable(Company, COMPANY_ATTNAMES, with_ids=True)
         self.history = _BulkTable(history, [*self.history_attnames, *HISTORY_EXTRA], with_ids=False)
         self.profiles = _BulkTable(CompanyProfile, PROFILE_ATTNAMES, with_ids=False)
@@ -977,6 +986,55 @@ class _Writer:
         # SQLite: the key ranges of the companies created whose FTS rows are still to be
         # written, when the import writes them at the end (None: a chunk at a time).
         self.search_later: list[tuple[int, int]] | None = None
+        self._history_copy = self._history_copy_sql(history)
+
+    def _history_copy_sql(self, history: type[models.Model]) -> tuple[str, list]:
+        """The statement that writes new companies' history rows from their company rows (an
+        INSERT … SELECT: the database copies the rows, nothing crosses from Python but the
+        keys) and its fixed parameters, before those of the WHERE clause."""
+        quote = connection.ops.quote_name
+        company_columns = {f.attname: f.column for f in Company._meta.concrete_fields}
+        extra = dict(
+            zip(
+                HISTORY_EXTRA,
+                (self.companies.db_value(self.now), HISTORY_REASON, "+", self.user_id),
+                strict=True,
+            )
+        )
+        columns, selected, params = [], [], []
+        for f in history._meta.concrete_fields:
+            if f.primary_key:
+                continue
+            columns.append(quote(f.column))
+            if f.attname in extra:
+                selected.append("%s")
+                params.append(extra[f.attname])
+            elif f.attname in company_columns:
+                selected.append(quote(company_columns[f.attname]))
+            else:  # a column the history has and the company lacks: its default
+                selected.append("%s")
+                params.append(f.get_db_prep_save(f.get_default(), connection))
+        sql = (
+            f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
+            f"SELECT {', '.join(selected)} FROM {quote(Company._meta.db_table)} WHERE "
+        )
+        return sql, params
+
+    def _copy_history(self, ids: list[int]) -> None:
+        """History rows ('+') of the companies just created with ``ids``, copied from them."""
+        sql, params = self._history_copy
+        pk = connection.ops.quote_name(Company._meta.pk.column)
+        contiguous = ids[-1] - ids[0] + 1 == len(ids)
+        # A range is read only while nobody else can commit companies into it: SQLite (the
+        # import holds its write lock) or an exclusive import.
+        if contiguous and (not self.companies.postgres or self.exclusive):
+            where, more = f"{pk} BETWEEN %s AND %s", [ids[0], ids[-1]]
+        elif self.companies.postgres:
+            where, more = f"{pk} = ANY(%s)", [ids]
+        else:
+            where, more = f"{pk} IN ({', '.join(['%s'] * len(ids))})", ids
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql}{where} ORDER BY {pk}", [*params, *more])
 
     def history_row(self, company: dict, kind: str) -> tuple:
         return (
@@ -1002,17 +1060,8 @@ class _Writer:
             "notes": "",
         }
         tail = tuple(constants[a] for a in COMPANY_CONSTANTS)
-        history_tail = (
-            *(constants[a] for a in self.history_constants),
-            now,
-            HISTORY_REASON,
-            "+",
-            user_id,
-        )
         end = R_COMPANY
         companies = [(pk, *row[:end], *tail) for pk, row in zip(ids, rows, strict=True)]
-        pick = self.history_pick
-        history = [(pk, *pick(row), *history_tail) for pk, row in zip(ids, rows, strict=True)]
         profiles = [
             (pk, row[R_TYPE], row[R_REGION], source, now) for pk, row in zip(ids, rows, strict=True)
         ]
@@ -1029,7 +1078,7 @@ class _Writer:
             with sqlite_bulk_insert(connection) as index_rows:
                 self.companies.insert(companies, ready=True)
                 index_rows(ids[0], ids[-1])
-        self.history.insert(history, ready=True)
+        self._copy_history(ids)
         self.profiles.insert(profiles, ready=True)
         return ids
 
@@ -1272,6 +1321,7 @@ def may_import(user) -> bool:
     return may_edit_chains(user)
 
 
+@gc_paused
 def import_enterprises(
     *,
     path: Path | str,
@@ -1321,9 +1371,16 @@ def import_enterprises(
             yield from rows
 
         counts = result.counts
-        for items, clean in _converted_blocks(
-            converter, stream(), parallel=total is not None and total >= PARALLEL_FROM
-        ):
+        parallel = total is not None and total >= PARALLEL_FROM
+        ranges = None
+        if parallel and fmt == "csv" and "fork" in multiprocessing.get_all_start_methods():
+            ranges = csvblocks.record_ranges(path, RANGE_BYTES, first_lines=header_row)
+        if ranges is not None:
+            rows.close()  # the workers read the file themselves, the header's rows too
+            blocks = _converted_ranges(converter, path, ranges, skip=header_row)
+        else:
+            blocks = _converted_blocks(converter, stream(), parallel=parallel)
+        for items, clean in blocks:
             if clean:
                 state["done"] += len(items)
                 counts["rows"] += len(items)
@@ -1583,6 +1640,74 @@ def _converted_blocks(converter: _Converter, rows, *, parallel: bool) -> Iterato
         return
     for block in _blocks(rows, 1000):
         yield _convert_block(block)
+
+
+def _convert_range(task: tuple) -> tuple[list[tuple], bool, int]:
+    """A worker's share of a CSV file read in ranges (see ledger.csvblocks): the records of one
+    byte range parsed and converted as _convert_block does, with the number of records read
+    (the row numbers are the range's own, from 1; the first range skips the header records).
+    Raises LedgerFileError when the range is not in the file's encoding."""
+    path, start, end, encoding, delimiter, skip = task
+    try:
+        records = csvblocks.read_records(path, start, end, encoding, delimiter)
+    except UnicodeDecodeError:
+        raise csvblocks.encoding_error(path) from None
+    block = list(enumerate(records, start=1))[skip:]
+    items, clean = _convert_block(block) if block else ([], True)
+    return items, clean, len(records)
+
+
+def _shifted(items: list[tuple], base: int) -> list[tuple]:
+    """The items of a range that was not clean, numbered as rows of the whole file."""
+    return [
+        (
+            number + base,
+            row,
+            [dataclasses.replace(p, row=p.row + base) for p in problems],
+            [dataclasses.replace(w, row=w.row + base) for w in warnings],
+        )
+        for number, row, problems, warnings in items
+    ]
+
+
+def _converted_ranges(
+    converter: _Converter, path: Path, ranges: list[tuple[int, int]], skip: int
+) -> Iterator[tuple]:
+    """As _converted_blocks, for a CSV file the worker processes read themselves, a byte range
+    each (ledger.csvblocks): this process neither parses the file nor sends its cells."""
+    global _WORKER_CONVERTER
+    _WORKER_CONVERTER = converter
+    encoding = detect_encoding(path)
+    delimiter = csvblocks.sniff_delimiter(path, encoding)
+    context = multiprocessing.get_context("fork")
+    workers = min(WORKERS, os.cpu_count() or 1)
+    base = 0
+    with context.Pool(workers) as pool:
+        pending: collections.deque = collections.deque()
+        tasks = iter(ranges)
+        first = True
+        while True:
+            # A deeper window than _converted_blocks: nothing here waits on this process to
+            # read ahead, and a range's rows are small beside the memory an import may take.
+            while len(pending) < RANGES_AHEAD * workers:
+                task = next(tasks, None)
+                if task is None:
+                    break
+                start, end = task
+                pending.append(
+                    pool.apply_async(
+                        _convert_range,
+                        ((path, start, end, encoding, delimiter, skip if first else 0),),
+                    )
+                )
+                first = False
+            if not pending:
+                return
+            items, clean, count = pending.popleft().get()
+            if not clean and base:
+                items = _shifted(items, base)
+            base += count
+            yield items, clean
 
 
 def _same_place(ref: _Reference, one: int | None, other: int | None) -> bool:
