@@ -187,9 +187,15 @@ def test_ledger_import_benchmark(tmp_path, settings):
     )
 
     timings = {}
-    began = time.perf_counter()
-    bare_read(xlsx)
-    timings["calamine read"] = time.perf_counter() - began
+    # The baseline is the best of three bare reads (one read alone varied 1.6–2.6 s on this
+    # shared machine: the ratio is not to flatter the import with a slow read).
+    reads = []
+    for _ in range(3):
+        began = time.perf_counter()
+        bare_read(xlsx)
+        reads.append(time.perf_counter() - began)
+    timings["calamine read"] = min(reads)
+    print("calamine reads: " + ", ".join(f"{seconds:.2f}s" for seconds in reads))
 
     began = time.perf_counter()
     preview = preview_import(path=xlsx, user=city.admin)

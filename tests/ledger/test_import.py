@@ -464,7 +464,10 @@ def test_a_large_import_sets_the_project_indexes_aside(
         chunk_size=3,
     )
     assert result.committed and Project.objects.count() == 7
-    assert {"projects_project", "projects_stagechange"} <= set(seen)
+    if connection.vendor == "sqlite":  # the history and the stage log keep theirs
+        assert set(seen) == {"projects_project"}
+    else:
+        assert {"projects_project", "projects_stagechange"} <= set(seen)
     assert indexes() == before and before
     assert Project.objects.filter(district=city.jingkou, first_signed_on__isnull=False).count() == 7
     if connection.vendor == "sqlite":

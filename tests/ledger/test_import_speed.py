@@ -22,7 +22,7 @@ from yinli.ledger.values import normalize_project_name
 from yinli.projects import stagedates
 from yinli.projects.models import Project, Stage
 
-from .builders import a_uscc
+from .builders import HEADER, a_uscc, write_csv
 from .test_import import csv_ledger, good_row
 
 
@@ -190,3 +190,235 @@ def test_the_import_pauses_the_cycle_collector_and_restarts_it(city, industries,
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _stored(model, leave_out=("id", "created_at", "updated_at", "history_date", "recorded_at")):
+    """Every row of the model's table as the database stores it (on SQLite each value with its
+    storage class: "15000" kept as text would differ from the integer 15000), in a fixed order,
+    without the keys and times that differ from one run to the next."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    columns = [
+        f.column
+        for f in model._meta.concrete_fields
+        if f.column not in leave_out and not f.column.endswith("_id")
+    ]
+    if connection.vendor == "sqlite":
+        shown = ", ".join(f"typeof({quote(c)}), {quote(c)}" for c in columns)
+    else:
+        shown = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {shown} FROM {quote(model._meta.db_table)}")
+        return sorted(cursor.fetchall(), key=repr)
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_values_given_as_plain_text_are_stored_as_the_drivers_adapters_store_them(
+    city, industries, tmp_path, bulk, monkeypatch
+):
+    """The import hands SQLite its amounts, dates and choices as plain text (importer._plain);
+    what is stored — value and storage class — is what the driver's adapters store for the
+    objects themselves, for amounts written in several ways."""
+    from django.db import transaction
+
+    from yinli.ledger import importer
+    from yinli.projects.models import StageChange
+
+    rows = [
+        *_rows_at_every_stage(),
+        good_row(6, **{"总投资(万元)": "2.50"}),
+        good_row(7, **{"总投资(万元)": "2.5"}),
+        good_row(8, **{"总投资(万元)": "1.0亿"}),
+        good_row(9, **{"总投资(万元)": "0.75亿元"}),
+        good_row(10, **{"总投资(万元)": "12,000.10"}),
+    ]
+    path = csv_ledger(tmp_path, rows)
+    models = [Project, Project.history.model, StageChange, Company, Company.history.model]
+
+    def imported() -> list:
+        with transaction.atomic():
+            result = commit_import(path=path, user=city.admin, bulk=bulk)
+            assert result.errors == [] and result.counts["create"] == len(rows)
+            stored = [_stored(model) for model in models]
+            transaction.set_rollback(True)
+        return stored
+
+    fast = imported()
+    assert Project.objects.count() == 0
+    monkeypatch.setattr(importer, "_plain", lambda rows, positions: None)
+    plain = imported()
+    assert all(fast) and fast == plain
+
+
+# The writer's row building as first written (a dict a row, through _Table.insert): the plain
+# path the value rows built in place are compared with.
+
+
+def _companies_by_dicts(self, plans):
+    from yinli.ledger.importer import _copy_to_history, _NewCompany, _normalized_company, _table
+
+    index = self.planner.index
+    pending = {
+        id(p.company): p.company
+        for p in plans
+        if isinstance(p.company, _NewCompany) and p.company.pk is None
+    }
+    if not pending:
+        return []
+    rows = []
+    for new in pending.values():
+        name = " ".join(new.name.split())
+        normalized = _normalized_company(name)
+        rows.append(
+            {
+                "name": name,
+                "name_normalized": normalized,
+                "name_initials": fast_initials(name, normalized),
+                "uscc": new.uscc or None,
+                "region_id": new.region_id,
+                "version": 1,
+                "created_at": self.now,
+                "updated_at": self.now,
+                "created_by_id": self.user.pk,
+            }
+        )
+    ids = _table(Company).insert(rows)
+    _copy_to_history(Company, ids, user=self.user, now=self.now, reason="import")
+    for new, pk, row in zip(pending.values(), ids, rows, strict=True):
+        new.pk = pk
+        index.add_company(pk, row["uscc"], row["name_normalized"])
+    for key in [k for k, v in index.new_companies.items() if v.pk is not None]:
+        del index.new_companies[key]
+    return ids
+
+
+def _projects_by_dicts(self, plans):
+    from yinli.ledger.importer import (
+        _RECORD_FIELDS,
+        IMPORT_NOTE,
+        PROJECT_FIELDS,
+        _copy_to_history,
+        _table,
+    )
+    from yinli.projects.models import (
+        Agreement,
+        Category,
+        DuplicateDecision,
+        StageChange,
+        stage_rank,
+    )
+
+    if not plans:
+        return []
+    rows, logs = [], []
+    today = self.planner.today
+    for plan in plans:
+        values = plan.values
+        stage = values["stage"]
+        signed = stage_rank(stage) >= stage_rank(Stage.SIGNED)
+        signed_on = values.get("signed_on")
+        row = {
+            PROJECT_FIELDS[name]: value.pk if name in _RECORD_FIELDS else value
+            for name, value in values.items()
+            if value is not None and name in PROJECT_FIELDS
+        }
+        row.setdefault("category", Category.INDUSTRIAL)
+        row.update(
+            name=values["name"],
+            name_initials=fast_initials(values["name"]),
+            company_id=self._company_id(plan.company),
+            district_id=plan.district.pk,
+            responsible_unit_id=row.get("responsible_unit_id") or plan.district.pk,
+            stage=stage,
+            stage_on=signed_on if stage == Stage.SIGNED else today,
+            agreement=Agreement.FORMAL if signed else "",
+            first_signed_on=signed_on if signed else None,
+            version=1,
+            created_at=self.now,
+            updated_at=self.now,
+            created_by_id=self.user.pk,
+        )
+        if plan.decision is not None:
+            row["duplicate_decision"] = plan.decision["decision"]
+            if plan.decision["decision"] == DuplicateDecision.DISTINCT:
+                row["duplicate_reason"] = plan.decision["reason"]
+        log = []
+        if row["first_signed_on"]:
+            log.append((Stage.SIGNED, row["first_signed_on"]))
+        if stage != Stage.SIGNED or not row["first_signed_on"]:
+            log.append((stage, row["stage_on"] or today))
+        row.update(stagedates.stage_dates_from_log(log))
+        logs.append(log)
+        rows.append(row)
+    ids = _table(Project).insert(rows)
+    _copy_to_history(Project, ids, user=self.user, now=self.now, reason="import")
+    changes = []
+    for pk, row, log, plan in zip(ids, rows, logs, plans, strict=True):
+        for stage, on in log:
+            changes.append(
+                {"project_id": pk, "stage": stage, "on": on, "by_id": self.user.pk,
+                 "note": IMPORT_NOTE, "recorded_at": self.now}
+            )  # fmt: skip
+        self.planner.index.add_project(
+            pk, row["name"], row["district_id"], row.get("fai_code"), row["company_id"], plan.key
+        )
+        self.planner.index.not_duplicates.add(pk)
+    _table(StageChange).insert(changes, returning=False)
+    self._open_conflicts(plans, ids)
+    return ids
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_value_rows_built_in_place_store_what_the_dicts_stored(
+    city, industries, tmp_path, bulk, monkeypatch
+):
+    """_Writer._create_companies/_create_projects build each row's values in column order from
+    a row of defaults; the records, history rows and stage log they store are those the dict a
+    row (through _Table.insert) stored — every column, for rows at every stage, with amounts,
+    foreign investment, a 项目类别, and an answered possible duplicate."""
+    from django.db import transaction
+
+    from yinli.ledger.importer import _Writer
+    from yinli.projects.models import StageChange
+
+    header = [*HEADER, "协议外资(万美元)", "项目性质", "项目类别", "备注"]
+    rows = [
+        [*row, *extra]
+        for row, extra in zip(
+            [*_rows_at_every_stage(), good_row(6, **{"总投资(万元)": "2.5亿"})],
+            [
+                ["", "", "", ""],
+                ["500", "新建", "工业", "备注一"],
+                ["", "增资扩产", "", ""],
+                ["1200", "", "服务业", ""],
+                ["", "新建", "", ""],
+                ["300", "", "", "注"],
+            ],
+            strict=True,
+        )
+    ]
+    path = write_csv(tmp_path / "台账.csv", [header, *rows], encoding="utf-8")
+    other = csv_ledger(tmp_path, [good_row(1, 项目名称="另一区的项目", 所属板块="润州区")], "b.csv")
+    assert commit_import(path=other, user=city.admin).counts["create"] == 1  # a possible duplicate
+    models = [Project, Project.history.model, StageChange, Company, Company.history.model]
+
+    def imported() -> list:
+        with transaction.atomic():
+            result = commit_import(
+                path=path,
+                user=city.admin,
+                bulk=bulk,
+                undecided="distinct",
+                undecided_reason="另一笔投资",
+            )
+            assert result.errors == [] and result.counts["create"] == len(rows)
+            stored = [_stored(model) for model in models]
+            transaction.set_rollback(True)
+        return stored
+
+    in_place = imported()
+    monkeypatch.setattr(_Writer, "_create_companies", _companies_by_dicts)
+    monkeypatch.setattr(_Writer, "_create_projects", _projects_by_dicts)
+    by_dicts = imported()
+    assert all(in_place) and in_place == by_dicts

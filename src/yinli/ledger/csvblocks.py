@@ -76,6 +76,7 @@ def record_ranges(
 
 
 def encoding_error(path: Path):
+    """The error of a file that stops decoding part-way (its start decoded)."""
     from .reader import LedgerFileError
 
     return LedgerFileError(

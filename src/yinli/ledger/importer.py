@@ -50,8 +50,6 @@ is opened through ``projects.conflicts``). Unanswered rows are held, not written
 from __future__ import annotations
 
 import datetime
-import functools
-import gc
 import logging
 import operator
 import sqlite3
@@ -74,10 +72,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from yinli.companies.models import Company
 from yinli.core import bulkload, scoping
+from yinli.core.gcpause import gc_paused
 from yinli.core.models import OrgUnit, Region
 from yinli.core.names import normalize_company_name
 from yinli.core.parsing import BLANK_MARKERS
 from yinli.core.services import PermissionDeniedError, save_tracked
+from yinli.projects import stagedates
 from yinli.projects.models import (
     Agreement,
     Category,
@@ -1022,17 +1022,19 @@ class _Table:
             if f.get_internal_type() == "JSONField":
                 self.adapters[f.attname] = lambda value, f=f: f.get_db_prep_save(value, connection)
         quote = ops.quote_name
-        self.sql = "INSERT INTO {} ({}) VALUES ".format(
-            quote(model._meta.db_table), ", ".join(quote(f.column) for f in self.fields)
-        )
-        self.row_sql = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
-        # SQLite: "?" placeholders given straight to the sqlite3 cursor (Django would rewrite a
-        # statement of thousands of "%s" with a regular expression each time).
-        self.row_qmarks = "(" + ", ".join(["?"] * len(self.fields)) + ")"
         self.returning = f" RETURNING {quote(model._meta.pk.column)}"
-        self.batch = max(1, min(2000, _max_params() // len(self.fields)))
         self.table = quote(model._meta.db_table)
         self.pk_column = model._meta.pk.column
+        # SQLite: the columns whose values the driver would adapt one by one while it binds
+        # them (a Decimal, a date through the adapters Django registers; a choice, a str
+        # subclass, after looking for an adapter in vain), in the writing thread and holding
+        # the interpreter lock: given as plain text instead (see _plain).
+        self.plain_positions = [
+            i
+            for i, f in enumerate(self.fields)
+            if f.get_internal_type() in ("DecimalField", "DateField")
+            or (f.get_internal_type() == "CharField" and f.choices)
+        ]
         self.column_list = ", ".join(quote(f.column) for f in self.fields)
 
     def insert(self, rows: list[dict], *, returning: bool = True) -> list[int]:
@@ -1040,28 +1042,101 @@ class _Table:
         if not rows:
             return []
         attnames = [f.attname for f in self.fields]
-        adapters = self.adapters
         defaults = {f.attname: f.get_default() for f in self.fields}
+        values = list(self._values(rows, attnames, defaults, self.adapters))
+        return self.insert_values(values, returning=returning)
+
+    def layout(self) -> tuple[list, dict[str, int]]:
+        """A row of defaults in column order (adapted as :meth:`insert` adapts them) and the
+        position of each attname: for callers that build the value rows themselves."""
+        row = []
+        for f in self.fields:
+            value = f.get_default()
+            adapt = self.adapters.get(f.attname)
+            row.append(adapt(value) if adapt is not None and value is not None else value)
+        return row, {f.attname: i for i, f in enumerate(self.fields)}
+
+    def adapt(self, attname: str, value):
+        """``value`` as :meth:`insert` writes it into ``attname`` (a datetime, a JSON value)."""
+        adapt = self.adapters.get(attname)
+        return adapt(value) if adapt is not None and value is not None else value
+
+    def insert_values(
+        self, values: list, *, returning: bool = True, varying: Iterable[int] | None = None
+    ) -> list[int]:
+        """Insert rows given as their values in column order (see :meth:`layout`), adapted;
+        the new primary keys in the same order. ``varying``: the positions whose values may
+        differ from row to row; the others hold the same value in every row (the layout's),
+        which SQLite is then given once in the statement's text rather than bound in each row
+        (binding is most of what an INSERT costs the driver, under the interpreter lock)."""
+        if not values:
+            return []
+        sqlite = connection.vendor == "sqlite"
+        if sqlite and self.plain_positions:
+            _plain(values, self.plain_positions)
         pipe = pipeline.active()
         if pipe is not None:
-            return self._submit(pipe, rows, attnames, defaults, returning=returning)
-        if connection.vendor == "postgresql":
-            return self._copy(rows, attnames, defaults, returning=returning)
-        ids: list[int] = []
+            ids = pipe.new_ids(self.model, len(values)) if returning else []
+            if sqlite:
+                pipe.execute(self._statements(values, ids, varying))
+            else:
+                self._submit_copy(pipe, values, ids)
+            return ids
+        if not sqlite:
+            return self._copy(values, returning=returning)
+        ids = []
         with connection.cursor() as cursor:
-            for start in range(0, len(rows), self.batch):
-                chunk = rows[start : start + self.batch]
-                params: list = []
-                for values in self._values(chunk, attnames, defaults, adapters):
-                    params.extend(values)
-                sql = self.sql + ", ".join([self.row_qmarks] * len(chunk))
-                raw = cursor.cursor
+            raw = cursor.cursor
+            for sql, params in self._statements(values, None, varying):
                 if returning:
                     sqlite3.Cursor.execute(raw, sql + self.returning, params)
                     ids.extend(pk for (pk,) in raw.fetchall())
                 else:
                     sqlite3.Cursor.execute(raw, sql, params)
         return ids
+
+    def _statements(
+        self, values: list, ids: list[int] | None, varying: Iterable[int] | None
+    ) -> list[tuple[str, list]]:
+        """SQLite: multi-row INSERTs of ``values`` (with the primary keys ``ids`` when given),
+        the driver's "?" placeholders for the bound values — given straight to the sqlite3
+        cursor: Django would rewrite a statement of thousands of "%s" with a regular expression
+        each time — and SQL literals for the values the rows share (see :meth:`insert_values`)."""
+        width = len(self.fields)
+        first = values[0]
+        varies = set(range(width) if varying is None else varying)
+        shared = {
+            i: text
+            for i in range(width)
+            if i not in varies and (text := _sql_literal(first[i])) is not None
+        }
+        bound = [i for i in range(width) if i not in shared]
+        marks = [shared.get(i, "?") for i in range(width)]
+        columns = self.column_list
+        if ids:
+            marks.insert(0, "?")
+            columns = f"{connection.ops.quote_name(self.pk_column)}, {columns}"
+        row_marks = "(" + ", ".join(marks) + ")"
+        head = f"INSERT INTO {self.table} ({columns}) VALUES "
+        per = max(1, min(2000, _max_params() // max(1, len(bound) + (1 if ids else 0))))
+        pick = operator.itemgetter(*bound) if len(bound) > 1 else None
+        statements: list[tuple[str, list]] = []
+        for start in range(0, len(values), per):
+            chunk = values[start : start + per]
+            params: list = []
+            if pick is None:
+                picked = [[row[i] for i in bound] for row in chunk]
+            else:
+                picked = map(pick, chunk)
+            if ids:
+                for pk, row_values in zip(ids[start : start + per], picked, strict=True):
+                    params.append(pk)
+                    params.extend(row_values)
+            else:
+                for row_values in picked:
+                    params.extend(row_values)
+            statements.append((head + ", ".join([row_marks] * len(chunk)), params))
+        return statements
 
     @staticmethod
     def _values(rows: list[dict], attnames: list[str], defaults: dict, adapters: dict):
@@ -1089,44 +1164,23 @@ class _Table:
                     values[i] = found
             yield values
 
-    def _submit(self, pipe, rows, attnames, defaults, *, returning: bool) -> list[int]:
-        """The rows' values built here, written by the pipeline's thread (ids given out first)."""
-        values = self._values(rows, attnames, defaults, self.adapters)
-        ids = pipe.new_ids(self.model, len(rows)) if returning else []
+    def _submit_copy(self, pipe, values: list, ids: list[int]) -> None:
+        """PostgreSQL: the rows (with their new ids, when given) copied in by the pipeline's
+        thread."""
         columns = self.column_list
         if ids:
-            values = ((pk, *row_values) for pk, row_values in zip(ids, values, strict=True))
+            values = [(pk, *row_values) for pk, row_values in zip(ids, values, strict=True)]
             columns = f"{connection.ops.quote_name(self.pk_column)}, {columns}"
-        if connection.vendor == "postgresql":
-            data = list(values)
-            sql = f"COPY {self.table} ({columns}) FROM STDIN"
+        sql = f"COPY {self.table} ({columns}) FROM STDIN"
 
-            def copy(cursor) -> None:
-                with cursor.copy(sql) as copy:
-                    for row_values in data:
-                        copy.write_row(row_values)
+        def copy(cursor) -> None:
+            with cursor.copy(sql) as copy:
+                for row_values in values:
+                    copy.write_row(row_values)
 
-            pipe.submit(copy)
-            return ids
-        width = len(self.fields) + (1 if ids else 0)
-        per = max(1, min(2000, _max_params() // width))
-        row_marks = "(" + ", ".join(["?"] * width) + ")"
-        head = f"INSERT INTO {self.table} ({columns}) VALUES "
-        statements: list[tuple[str, list]] = []
-        params: list = []
-        count = 0
-        for row_values in values:
-            params.extend(row_values)
-            count += 1
-            if count == per:
-                statements.append((head + ", ".join([row_marks] * count), params))
-                params, count = [], 0
-        if count:
-            statements.append((head + ", ".join([row_marks] * count), params))
-        pipe.execute(statements)
-        return ids
+        pipe.submit(copy)
 
-    def _copy(self, rows: list[dict], attnames: list[str], defaults: dict, *, returning: bool):
+    def _copy(self, values: list, *, returning: bool):
         """PostgreSQL: COPY … FROM STDIN, the fastest way in; the primary keys, when wanted, are
         taken from the table's sequence first and written with the rows."""
         ids: list[int] = []
@@ -1135,13 +1189,12 @@ class _Table:
             if returning:
                 cursor.execute(
                     "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [self.model._meta.db_table, self.pk_column, len(rows)],
+                    [self.model._meta.db_table, self.pk_column, len(values)],
                 )
                 ids = [pk for (pk,) in cursor.fetchall()]
                 columns = f"{connection.ops.quote_name(self.pk_column)}, {columns}"
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
             with raw.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
-                values = self._values(rows, attnames, defaults, self.adapters)
                 if returning:
                     for pk, row_values in zip(ids, values, strict=True):
                         copy.write_row((pk, *row_values))
@@ -1149,6 +1202,46 @@ class _Table:
                     for row_values in values:
                         copy.write_row(row_values)
         return ids
+
+
+def _sql_literal(value) -> str | None:
+    """``value`` written into a SQLite statement so that it is stored exactly as when bound
+    (NULL, an integer, a text), or None for a value better bound."""
+    if value is None:
+        return "NULL"
+    if value.__class__ is int:
+        return str(value)
+    if value.__class__ is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _plain_value(value):
+    """What the sqlite3 driver binds for ``value``: a Decimal as its text (Django's adapter), a
+    date in ISO form (Django's), a str subclass (a choice) as the plain str it holds."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return str.__str__(value)
+    return value
+
+
+def _plain(rows: list, positions: list[int]) -> None:
+    """The values at ``positions`` of each row (a list) as :func:`_plain_value` gives them, each
+    value object converted once (an import's rows share the objects of its dates, amounts and
+    choices; by identity, the object kept with its text, so 2.50 stays "2.50" beside 2.5)."""
+    memory: dict[int, tuple] = {}
+    for row in rows:
+        for i in positions:
+            value = row[i]
+            if value is None or value.__class__ is str:
+                continue
+            found = memory.get(id(value))
+            if found is None or found[0] is not value:
+                found = memory[id(value)] = (value, _plain_value(value))
+            row[i] = found[1]
 
 
 def _max_params() -> int:
@@ -1172,14 +1265,6 @@ def _table(model: type[models.Model]) -> _Table:
     if key not in _TABLES:
         _TABLES[key] = _Table(model)  # type: ignore[index]
     return _TABLES[key]  # type: ignore[index]
-
-
-def _insert_with_history(model, rows: list[dict], *, user, now, reason: str) -> list[int]:
-    """Insert the rows and one "+" history row each (simple_history's bulk_create_with_history
-    without the model instances): by ``user``, at ``now``, with ``reason``."""
-    ids = _table(model).insert(rows)
-    _copy_to_history(model, ids, user=user, now=now, reason=reason)
-    return ids
 
 
 #: Ids per INSERT … SELECT of :func:`_copy_to_history` (SQLite binds each one).
@@ -1278,27 +1363,39 @@ class _Writer:
                 pending[id(plan.company)] = plan.company
         if not pending:
             return []
+        # The rows' values in column order, built straight from a row of defaults (no dict a
+        # row): the import's hot path, equal to what _Table.insert writes for the dicts
+        # (tests/ledger/test_import_speed.py compares the two).
+        table = _table(Company)
+        template, at = table.layout()
+        now = table.adapt("created_at", self.now)
+        template[at["version"]] = 1
+        template[at["created_at"]] = template[at["updated_at"]] = now
+        template[at["created_by_id"]] = self.user.pk
+        name_at, normalized_at, initials_at = (
+            at["name"],
+            at["name_normalized"],
+            at["name_initials"],
+        )
+        uscc_at, region_at = at["uscc"], at["region_id"]
         rows = []
         for new in pending.values():
             name = " ".join(new.name.split())
             normalized = _normalized_company(name)
-            rows.append(
-                {
-                    "name": name,
-                    "name_normalized": normalized,
-                    "name_initials": fast_initials(name, normalized),
-                    "uscc": new.uscc or None,
-                    "region_id": new.region_id,
-                    "version": 1,
-                    "created_at": self.now,
-                    "updated_at": self.now,
-                    "created_by_id": self.user.pk,
-                }
-            )
-        ids = _insert_with_history(Company, rows, user=self.user, now=self.now, reason="import")
+            row = template.copy()
+            row[name_at] = name
+            row[normalized_at] = normalized
+            row[initials_at] = fast_initials(name, normalized)
+            row[uscc_at] = new.uscc or None
+            row[region_at] = new.region_id
+            rows.append(row)
+        ids = table.insert_values(
+            rows, varying=[name_at, normalized_at, initials_at, uscc_at, region_at]
+        )
+        _copy_to_history(Company, ids, user=self.user, now=self.now, reason="import")
         for new, pk, row in zip(pending.values(), ids, rows, strict=True):
             new.pk = pk
-            index.add_company(pk, row["uscc"], row["name_normalized"])
+            index.add_company(pk, row[uscc_at], row[normalized_at])
         for key in [k for k, v in index.new_companies.items() if v.pk is not None]:
             del index.new_companies[key]
         return ids
@@ -1311,69 +1408,129 @@ class _Writer:
     def _create_projects(self, plans: list[_Plan]) -> list[int]:
         if not plans:
             return []
-        rows, logs = [], []
+        table = _table(Project)
+        template, at = table.layout()
+        now = table.adapt("created_at", self.now)
+        template[at["version"]] = 1
+        template[at["created_at"]] = template[at["updated_at"]] = now
+        template[at["created_by_id"]] = self.user.pk
+        # Ledger field → its column's position; the records' by their id.
+        plain = {
+            name: at[attr] for name, attr in PROJECT_FIELDS.items() if name not in _RECORD_FIELDS
+        }
+        records = {
+            name: at[attr] for name, attr in PROJECT_FIELDS.items() if name in _RECORD_FIELDS
+        }
+        category_at, unit_at = at["category"], at["responsible_unit_id"]
+        name_at, initials_at, company_at, district_at = (
+            at["name"],
+            at["name_initials"],
+            at["company_id"],
+            at["district_id"],
+        )
+        stage_at, stage_on_at, agreement_at, signed_at = (
+            at["stage"],
+            at["stage_on"],
+            at["agreement"],
+            at["first_signed_on"],
+        )
+        decision_at, reason_at = at["duplicate_decision"], at["duplicate_reason"]
+        entered_at, entered_stage_at, lead_at, started_at, producing_at = (
+            at[name] for name in stagedates.FIELDS
+        )
+        signed_rank = stage_rank(Stage.SIGNED)
         today = self.planner.today
-        fields, by_pk = PROJECT_FIELDS, _RECORD_FIELDS
+        rows, logs = [], []
+        dates_of: dict[tuple, list] = {}
+        given: set[str] = set()  # the ledger fields of any row (their columns vary)
         for plan in plans:
             values = plan.values
+            given.update(values)
+            row = template.copy()
+            for name, value in values.items():
+                if value is None:
+                    continue
+                position = plain.get(name)
+                if position is not None:
+                    row[position] = value
+                else:
+                    position = records.get(name)
+                    if position is not None:
+                        row[position] = value.pk
+            if row[category_at] is None:
+                row[category_at] = Category.INDUSTRIAL
             stage = values["stage"]
-            signed = stage_rank(stage) >= stage_rank(Stage.SIGNED)
-            signed_on = values.get("signed_on")
-            row = {
-                fields[name]: value.pk if name in by_pk else value
-                for name, value in values.items()
-                if value is not None and name in fields
-            }
-            row.setdefault("category", Category.INDUSTRIAL)
+            signed = stage_rank(stage) >= signed_rank
+            signed_on = values.get("signed_on") if signed else None
+            stage_on = values.get("signed_on") if stage == Stage.SIGNED else today
             name = values["name"]
-            row.update(
-                name=name,
-                name_initials=fast_initials(name),
-                company_id=self._company_id(plan.company),
-                district_id=plan.district.pk,
-                responsible_unit_id=row.get("responsible_unit_id") or plan.district.pk,
-                stage=stage,
-                stage_on=signed_on if stage == Stage.SIGNED else today,
-                agreement=Agreement.FORMAL if signed else "",
-                first_signed_on=signed_on if signed else None,
-                version=1,
-                created_at=self.now,
-                updated_at=self.now,
-                created_by_id=self.user.pk,
-            )
+            row[name_at] = name
+            row[initials_at] = fast_initials(name)
+            company = plan.company
+            row[company_at] = company if company is None or company.__class__ is int else company.pk
+            district = plan.district.pk
+            row[district_at] = district
+            if row[unit_at] is None:
+                row[unit_at] = district
+            row[stage_at] = stage
+            row[stage_on_at] = stage_on
+            row[agreement_at] = Agreement.FORMAL if signed else ""
+            row[signed_at] = signed_on
             if plan.decision is not None:
-                row["duplicate_decision"] = plan.decision["decision"]
+                row[decision_at] = plan.decision["decision"]
                 if plan.decision["decision"] == DuplicateDecision.DISTINCT:
-                    row["duplicate_reason"] = plan.decision["reason"]
+                    row[reason_at] = plan.decision["reason"]
             # The stage log of a new project, and its first dates on the row itself (what
             # projects.stagedates derives from the log), so no UPDATE follows the INSERT.
-            log = []
-            if row["first_signed_on"]:
-                log.append((Stage.SIGNED, row["first_signed_on"]))
-            if stage != Stage.SIGNED or not row["first_signed_on"]:
-                log.append((stage, row["stage_on"] or today))
-            row.update(stage_dates_from_log(log))
+            if signed_on:
+                log = (
+                    ((Stage.SIGNED, signed_on),)
+                    if stage == Stage.SIGNED
+                    else ((Stage.SIGNED, signed_on), (stage, stage_on or today))
+                )
+            else:
+                log = ((stage, stage_on or today),)
+            dates = dates_of.get(log)
+            if dates is None:
+                dates = dates_of[log] = list(stage_dates_from_log(log).values())
+            (
+                row[entered_at],
+                row[entered_stage_at],
+                row[lead_at],
+                row[started_at],
+                row[producing_at],
+            ) = dates
             logs.append(log)
             rows.append(row)
-        ids = _insert_with_history(Project, rows, user=self.user, now=self.now, reason="import")
+        varying = {
+            *(position for name, position in {**plain, **records}.items() if name in given),
+            *(category_at, unit_at, name_at, initials_at, company_at, district_at, stage_at),
+            *(stage_on_at, agreement_at, signed_at, decision_at, reason_at, entered_at),
+            *(entered_stage_at, lead_at, started_at, producing_at),
+        }
+        ids = table.insert_values(rows, varying=varying)
+        _copy_to_history(Project, ids, user=self.user, now=self.now, reason="import")
         changes = []
-        user_id, now, index = self.user.pk, self.now, self.planner.index
+        index = self.planner.index
+        log_table = _table(StageChange)
+        log_row, log_at = log_table.layout()
+        log_row[log_at["by_id"]] = self.user.pk
+        log_row[log_at["note"]] = IMPORT_NOTE
+        log_row[log_at["recorded_at"]] = log_table.adapt("recorded_at", self.now)
+        project_at, stage_at, on_at = log_at["project_id"], log_at["stage"], log_at["on"]
+        not_duplicates = index.not_duplicates
         for pk, row, log, plan in zip(ids, rows, logs, plans, strict=True):
             for stage, on in log:
-                changes.append(
-                    {"project_id": pk, "stage": stage, "on": on, "by_id": user_id,
-                     "note": IMPORT_NOTE, "recorded_at": now}
-                )  # fmt: skip
+                change = log_row.copy()
+                change[project_at] = pk
+                change[stage_at] = stage
+                change[on_at] = on
+                changes.append(change)
             index.add_project(
-                pk,
-                row["name"],
-                row["district_id"],
-                row.get("fai_code"),
-                row["company_id"],
-                plan.key,
+                pk, row[name_at], row[district_at], row[at["fai_code"]], row[company_at], plan.key
             )
-            index.not_duplicates.add(pk)
-        _table(StageChange).insert(changes, returning=False)
+            not_duplicates.add(pk)
+        log_table.insert_values(changes, returning=False, varying=[project_at, stage_at, on_at])
         self._open_conflicts(plans, ids)
         return ids
 
@@ -1632,29 +1789,7 @@ def _collect(preview: ImportPreview, plans: list[_Plan]) -> None:
             counts[plan.action] = counts.get(plan.action, 0) + 1
 
 
-def _gc_paused(function):
-    """Run ``function`` with the cyclic garbage collector paused (when it was running).
-
-    An import makes a few small objects per cell that live until its chunk is written; the
-    collector, set off by every 700 of them, walked them again and again (a fifth to a quarter of
-    a dry run's time), and found almost nothing: the import makes next to no reference cycles
-    (a few hundred objects for 20,000 rows), and reference counting frees the rest as before.
-    The pause is process-wide, so other threads go without cycle collection while it lasts."""
-
-    @functools.wraps(function)
-    def paused(*args, **kwargs):
-        if not gc.isenabled():
-            return function(*args, **kwargs)
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return paused
-
-
-@_gc_paused
+@gc_paused
 def _run(
     *,
     path,
@@ -1830,7 +1965,13 @@ def _finish_batch(batch: ImportBatch, preview: ImportPreview, *, status: str) ->
 
 
 def _bulk_tables() -> list:
-    """The tables a ledger import fills, whose indexes a large import sets aside."""
+    """The tables a ledger import fills, whose indexes a large import sets aside. On SQLite the
+    project table's only: the history rows and the stage log come with keys in order (ids,
+    one time, one user, a few stages), which their indexes take cheaply as the rows arrive —
+    in the writing thread, beside the planning — where building them after the load is time
+    the import waits for (on PostgreSQL their foreign keys go with them, and those pay)."""
+    if connection.vendor == "sqlite":
+        return [Project]
     return [Project, Project.history.model, StageChange]
 
 

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .csvblocks import encoding_error, sniff_delimiter
 from .mapping import Column, join_header_rows, map_columns, score
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -190,27 +191,14 @@ def _csv_rows(path: Path, limits: Limits) -> tuple[Iterator[tuple[int, list]], i
             lines += block.count(b"\n")
     if lines > limits.max_rows + HEADER_SEARCH_ROWS:
         raise _too_many_rows(lines, limits)
-    with path.open("r", encoding=encoding, newline="") as handle:
-        sample = handle.read(64 * 1024)
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
+    delimiter = sniff_delimiter(path, encoding)
 
     def rows() -> Iterator[tuple[int, list]]:
         with path.open("r", encoding=encoding, newline="") as handle:
             try:
                 yield from enumerate(csv.reader(handle, delimiter=delimiter), start=1)
             except UnicodeDecodeError as exc:
-                raise LedgerFileError(
-                    _(
-                        "%(name)s changes its text encoding part-way through; save it again as "
-                        "UTF-8."
-                    )
-                    % {"name": path.name},
-                    code="bad_encoding",
-                ) from exc
+                raise encoding_error(path) from exc
 
     return rows(), lines
 
