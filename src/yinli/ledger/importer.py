@@ -1056,6 +1056,15 @@ class _Table:
             row.append(adapt(value) if adapt is not None and value is not None else value)
         return row, {f.attname: i for i, f in enumerate(self.fields)}
 
+    def new_record(self, now, user_id: int | None) -> tuple[list, dict[str, int]]:
+        """:meth:`layout` for a new tracked record (Project, Company): version 1, created and
+        updated ``now`` by ``user_id``."""
+        row, at = self.layout()
+        row[at["version"]] = 1
+        row[at["created_at"]] = row[at["updated_at"]] = self.adapt("created_at", now)
+        row[at["created_by_id"]] = user_id
+        return row, at
+
     def adapt(self, attname: str, value):
         """``value`` as :meth:`insert` writes it into ``attname`` (a datetime, a JSON value)."""
         adapt = self.adapters.get(attname)
@@ -1367,11 +1376,7 @@ class _Writer:
         # row): the import's hot path, equal to what _Table.insert writes for the dicts
         # (tests/ledger/test_import_speed.py compares the two).
         table = _table(Company)
-        template, at = table.layout()
-        now = table.adapt("created_at", self.now)
-        template[at["version"]] = 1
-        template[at["created_at"]] = template[at["updated_at"]] = now
-        template[at["created_by_id"]] = self.user.pk
+        template, at = table.new_record(self.now, self.user.pk)
         name_at, normalized_at, initials_at = (
             at["name"],
             at["name_normalized"],
@@ -1409,11 +1414,7 @@ class _Writer:
         if not plans:
             return []
         table = _table(Project)
-        template, at = table.layout()
-        now = table.adapt("created_at", self.now)
-        template[at["version"]] = 1
-        template[at["created_at"]] = template[at["updated_at"]] = now
-        template[at["created_by_id"]] = self.user.pk
+        template, at = table.new_record(self.now, self.user.pk)
         # Ledger field → its column's position; the records' by their id.
         plain = {
             name: at[attr] for name, attr in PROJECT_FIELDS.items() if name not in _RECORD_FIELDS
