@@ -1024,15 +1024,14 @@ class _Writer:
         """History rows ('+') of the companies just created with ``ids``, copied from them."""
         sql, params = self._history_copy
         pk = connection.ops.quote_name(Company._meta.pk.column)
-        contiguous = ids[-1] - ids[0] + 1 == len(ids)
         # A range is read only while nobody else can commit companies into it: SQLite (the
-        # import holds its write lock) or an exclusive import.
-        if contiguous and (not self.companies.postgres or self.exclusive):
+        # import holds its write lock; new_ids gave a range) or an exclusive import whose keys
+        # are one block.
+        contiguous = ids[-1] - ids[0] + 1 == len(ids)
+        if not self.companies.postgres or (self.exclusive and contiguous):
             where, more = f"{pk} BETWEEN %s AND %s", [ids[0], ids[-1]]
-        elif self.companies.postgres:
-            where, more = f"{pk} = ANY(%s)", [ids]
         else:
-            where, more = f"{pk} IN ({', '.join(['%s'] * len(ids))})", ids
+            where, more = f"{pk} = ANY(%s)", [ids]
         with connection.cursor() as cursor:
             cursor.execute(f"{sql}{where} ORDER BY {pk}", [*params, *more])
 

@@ -1468,7 +1468,7 @@ class _Writer:
             row[name_at] = name
             row[initials_at] = fast_initials(name)
             company = plan.company
-            row[company_at] = company if company is None or company.__class__ is int else company.pk
+            row[company_at] = self._company_id(company)
             district = plan.district.pk
             row[district_at] = district
             if row[unit_at] is None:
