@@ -303,6 +303,50 @@ def test_an_unknown_industry_is_a_warning_not_an_error(city, tmp_path):
     assert Company.objects.get(uscc=BANK_CODE).industry_code == ""
 
 
+def test_a_recurring_cell_is_judged_on_every_row_it_is_on(city, tmp_path, monkeypatch):
+    """Cells whose texts recur (amounts, dates, staff, industries, statuses) are converted once
+    a file: every row with the same bad text still gets its own error or warning, at its own
+    row, and the outcome is what converting every cell afresh gives."""
+    from yinli.chains import enterprise
+
+    rows = []
+    for i in range(4):
+        rows.append(bank(统一社会信用代码="", 企业名称=f"甲{i}商贸有限公司", 成立日期="去年春天"))
+        rows.append(bank(统一社会信用代码="", 企业名称=f"乙{i}商贸有限公司", 注册资本="很多钱"))
+        rows.append(bank(统一社会信用代码="", 企业名称=f"丙{i}商贸有限公司", 国标行业="星际贸易"))
+        rows.append(bank(统一社会信用代码="", 企业名称=f"丁{i}商贸有限公司", 参保人数="12人"))
+    path = write_csv(tmp_path / "again.csv", rows)
+
+    def outcome():
+        result = run(path, city, skip_invalid=True)
+        companies = sorted(
+            Company.objects.values_list(
+                "name", "registered_capital", "established_on", "industry_code", "insured_staff"
+            )
+        )
+        return (
+            [(p.row, p.column, p.value, p.message) for p in result.errors],
+            [(p.row, p.column, p.value, p.message) for p in result.warnings],
+            companies,
+        )
+
+    remembered = outcome()
+    errors, warnings, companies = remembered
+    assert [(row, column) for row, column, _v, _m in errors] == [
+        (row, column)
+        for i in range(4)
+        for row, column in ((2 + 4 * i, "成立日期"), (3 + 4 * i, "注册资本"))
+    ]
+    assert [row for row, *_rest in warnings] == [4 + 4 * i for i in range(4)]
+    assert len({message for *_head, message in errors[::2]}) == 1
+    assert [staff for *_head, staff in companies if staff is not None] == [12] * 4 + [3000] * 4
+    Company.history.all().delete()
+    CompanyProfile.objects.all().delete()
+    Company.objects.all().delete()
+    monkeypatch.setattr(enterprise, "MEMO_LIMIT", 0)
+    assert outcome() == remembered
+
+
 def test_a_district_editor_may_not_import(city, tmp_path):
     with pytest.raises(PermissionDeniedError):
         import_enterprises(path=write_csv(tmp_path / "a.csv", [bank()]), user=city.jingkou_editor)

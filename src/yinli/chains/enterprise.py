@@ -388,6 +388,14 @@ def _is_blank(value: object) -> bool:
     if isinstance(value, str):
         if len(value) > _LONGEST_BLANK_MARKER + 4:
             return False
+        if (
+            value == value.strip()
+            and value == value.lower()
+            and unicodedata.is_normalized("NFKC", value)
+        ):
+            # Already trimmed, lower case and NFKC (most short texts: a person's name): the
+            # marker test needs no clean-up (and no room in _BLANKS).
+            return value in BLANK_MARKERS
         blank = _BLANKS.get(value)
         if blank is None:
             text = value.strip()
@@ -524,6 +532,22 @@ def _industry(ref: _Reference, text: str) -> tuple[str, bool]:
     return result
 
 
+# The columns whose texts recur within a file (a status, a date, an amount, a type): each
+# converted once (see _Converter.convert), up to MEMO_LIMIT texts a column.
+_RECURRING = frozenset(
+    {
+        "registered_capital",
+        "established_on",
+        "insured_staff",
+        "industry",
+        "registration_status",
+        "enterprise_type",
+    }
+)
+MEMO_LIMIT = 50_000
+_NOTHING: tuple[None, None, str, str] = (None, None, "", "")
+
+
 class _Converter:
     """One row of cells → the values of a company, or the problems that stop it."""
 
@@ -541,6 +565,13 @@ class _Converter:
         self.has_region = any(self.region_columns)
         self.region_indexes = [c.index if c is not None else 1 << 30 for c in self.region_columns]
         self._regions: dict[tuple, tuple] = {}
+        # (index, column, field, memo) of each column but the region's: memo, a dict of the
+        # column's texts already converted, for the columns whose values recur.
+        self._cells = [
+            (c.index, c, c.field, {} if c.field in _RECURRING else None)
+            for c in self.columns
+            if c.field not in _REGION_FIELDS
+        ]
 
     def _problem(self, number: int, column: EnterpriseColumn, value: object, message: str):
         return Problem(
@@ -556,59 +587,34 @@ class _Converter:
         problems: list[Problem] = []
         warnings: list[Problem] = []
         width = len(cells)
-        for column in self.columns:
-            raw = cells[column.index] if column.index < width else None
+        cell = self._cell
+        for index, column, fld, memo in self._cells:
+            raw = cells[index] if index < width else None
             if raw is None or raw == "":
                 continue
-            fld = column.field
-            if fld in _REGION_FIELDS or _is_blank(raw):
-                continue
-            try:
-                if fld == "uscc":
-                    text = raw if isinstance(raw, str) else shown(raw)
-                    values["uscc"] = quick_uscc(text) or validate_uscc(text)
-                elif fld == "registered_capital":
-                    capital, note = self._capital(raw)
-                    if capital is not None:
-                        values["registered_capital"] = capital
-                    if note:
-                        warnings.append(self._problem(number, column, raw, note))
-                elif fld == "established_on":
-                    values["established_on"] = self._date(raw)
-                elif fld == "insured_staff":
-                    values["insured_staff"] = self._staff(raw)
-                elif fld == "industry":
-                    code, understood = self.ref.industry(raw)
-                    if code:
-                        values["industry_code"] = code
-                    if not understood:
-                        warnings.append(
-                            self._problem(
-                                number,
-                                column,
-                                raw,
-                                _(
-                                    '"%(text)s" is no GB/T 4754 industry Yinli knows; the '
-                                    "industry code is left empty."
-                                )
-                                % {"text": _text(raw)},
-                            )
-                        )
-                elif fld == "business_scope":
-                    values["business_scope"] = raw.strip() if isinstance(raw, str) else _text(raw)
-                else:
-                    text = _text(raw)
-                    limit = TEXT_LIMITS.get(fld)
-                    if limit and len(text) > limit:
-                        raise ValidationError(
-                            _("%(count)s characters; at most %(limit)s fit.")
-                            % {"count": len(text), "limit": limit}
-                        )
-                    values[fld] = text
-            except ValidationError as exc:
-                problems.append(
-                    self._problem(number, column, raw, " ".join(str(m) for m in exc.messages))
-                )
+            if memo is None:
+                if fld == "business_scope" and type(raw) is str:
+                    if len(raw) > _LONGEST_BLANK_MARKER + 4:  # not blank
+                        values[fld] = raw.strip()
+                        continue
+                out = cell(fld, raw)
+            elif type(raw) is str:
+                # A text that recurs (a status, a date, an amount): converted once. Other
+                # types are not kept: 1, 1.0 and True would share a key.
+                out = memo.get(raw)
+                if out is None:
+                    out = cell(fld, raw)
+                    if len(memo) < MEMO_LIMIT:
+                        memo[raw] = out
+            else:
+                out = cell(fld, raw)
+            target, value, warning, error = out
+            if target is not None:
+                values[target] = value
+            if warning:
+                warnings.append(self._problem(number, column, raw, warning))
+            if error:
+                problems.append(self._problem(number, column, raw, error))
         if "name" not in values:
             column = self.by_field["name"]
             problems.append(self._problem(number, column, "", _("The company name is empty.")))
@@ -633,6 +639,48 @@ class _Converter:
         if problems:
             return None, problems, warnings
         return values, problems, warnings
+
+    def _cell(self, fld: str, raw: object) -> tuple[str | None, Any, str, str]:
+        """One non-empty cell of a column (not a region's): (the field it fills or None, the
+        value, a warning or "", an error or ""). A function of the cell alone, so that the
+        cells that recur are converted once (see convert)."""
+        if _is_blank(raw):
+            return _NOTHING
+        try:
+            if fld == "uscc":
+                text = raw if isinstance(raw, str) else shown(raw)
+                return "uscc", quick_uscc(text) or validate_uscc(text), "", ""
+            if fld == "registered_capital":
+                capital, note = self._capital(raw)
+                return ("registered_capital" if capital is not None else None), capital, note, ""
+            if fld == "established_on":
+                return "established_on", self._date(raw), "", ""
+            if fld == "insured_staff":
+                return "insured_staff", self._staff(raw), "", ""
+            if fld == "industry":
+                code, understood = self.ref.industry(raw)
+                warning = (
+                    ""
+                    if understood
+                    else _(
+                        '"%(text)s" is no GB/T 4754 industry Yinli knows; the '
+                        "industry code is left empty."
+                    )
+                    % {"text": _text(raw)}
+                )
+                return ("industry_code" if code else None), code, warning, ""
+            if fld == "business_scope":
+                return fld, (raw.strip() if isinstance(raw, str) else _text(raw)), "", ""
+            text = _text(raw)
+            limit = TEXT_LIMITS.get(fld)
+            if limit and len(text) > limit:
+                raise ValidationError(
+                    _("%(count)s characters; at most %(limit)s fit.")
+                    % {"count": len(text), "limit": limit}
+                )
+            return fld, text, "", ""
+        except ValidationError as exc:
+            return None, None, "", " ".join(str(m) for m in exc.messages)
 
     def _region(self, cells: list, width: int) -> tuple[tuple, int | ValidationError | None]:
         """(the row's 省/市/区县/place texts, the region they name — or the error — or None when

@@ -200,19 +200,23 @@ class RegionNames:
     bracketed: frozenset[str]
 
     @functools.cached_property
-    def _leading_lengths(self) -> tuple[int, ...]:
-        return tuple(sorted({len(name) for name in self.leading}, reverse=True))
-
-    @functools.cached_property
-    def _leading_firsts(self) -> frozenset[str]:
-        return frozenset(name[0] for name in self.leading if name)
+    def _leading_lengths(self) -> dict[str, tuple[int, ...]]:
+        """First character → the lengths of the leading names that start with it, longest
+        first (a name's first character leaves two or three lengths to try, not a dozen)."""
+        lengths: dict[str, set[int]] = {}
+        for name in self.leading:
+            if name:
+                lengths.setdefault(name[0], set()).add(len(name))
+        return {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
 
     def leading_match(self, text: str) -> str | None:
         """The longest region name ``text`` starts with, if any."""
-        if not text or text[0] not in self._leading_firsts:  # most names: no place first
+        lengths = self._leading_lengths.get(text[:1])
+        if lengths is None:  # most names: no place first
             return None
-        for length in self._leading_lengths:
-            if length < len(text) and text[:length] in self.leading:
+        size, leading = len(text), self.leading
+        for length in lengths:
+            if length < size and text[:length] in leading:
                 return text[:length]
         return None
 
