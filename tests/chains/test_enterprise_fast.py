@@ -316,3 +316,20 @@ def test_imported_and_later_companies_are_found_by_candidate_search(
         assert pk in [c.company_id for c in search_candidates(company.name, limit=5)]
     later = factories.company(name="常州晶澜测试光能科技有限公司")
     assert later.pk in [c.company_id for c in search_candidates(later.name, limit=5)]
+
+
+def test_the_registry_filter_never_misses_a_key_and_rarely_claims_one():
+    """enterprise._Known is a Bloom filter: every key added is held (a miss would create a
+    duplicate company), and a key never added is claimed rarely (each claim is a query)."""
+    known = enterprise._Known(50_000)
+    codes = [f"91{i:016d}" for i in range(50_000)]
+    names = [f"恒远{i}科技" for i in range(50_000)]
+    for code, name in zip(codes, names, strict=True):
+        known.add_key(code, name)
+        known.add_key(None, name)
+    assert all(known.may_hold_code(code) for code in codes)
+    assert all(known.may_hold_name(name) for name in names)
+    claimed = sum(known.may_hold_code(f"92{i:016d}") for i in range(100_000))
+    claimed += sum(known.may_hold_name(f"晶澜{i}光能") for i in range(100_000))
+    # About 3 expected at this filling; one bit a key (once in 64) claimed some 3,000.
+    assert claimed < 60
