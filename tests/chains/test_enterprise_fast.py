@@ -283,15 +283,18 @@ def test_the_registry_keys_read_once_match_as_the_look_ups_do(city, tmp_path, mo
     # On PostgreSQL the import holds the table while the trigram indexes are rebuilt.
     monkeypatch.setattr(enterprise, "REBUILD_INDEX_FROM", 1)
     outcomes = []
-    for share in (1000, -1):  # the keys read once; every row looked up
+    # The keys read once; every row looked up; the keys read once by a large file's way
+    # (worker processes, and on PostgreSQL the foreign keys checked statement by statement).
+    for share, parallel_from in ((1000, 10**9), (-1, 10**9), (1000, 1)):
         monkeypatch.setattr(enterprise, "KNOWN_FROM_SHARE", share)
+        monkeypatch.setattr(enterprise, "PARALLEL_FROM", parallel_from)
         with transaction.atomic():
             result = import_enterprises(path=path, user=city.analyst, chunk_size=40)
             assert result.committed
             outcomes.append((result.counts, _registry()))
             transaction.set_rollback(True)
-    assert used == [True, False]
-    assert outcomes[0] == outcomes[1]
+    assert used == [True, False, True]
+    assert outcomes[0] == outcomes[1] == outcomes[2]
     counts = outcomes[0][0]
     # The second naming of a new code-less company finds it (and changes nothing).
     assert counts["updated"] == 80 + 20 and counts["unchanged"] == 40 + 5

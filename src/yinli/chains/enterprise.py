@@ -1490,8 +1490,9 @@ def import_enterprises(
                         or any(item.table == Company._meta.db_table for item in aside)
                     )
                     writer.exclusive = exclusive
-                    with _search_rows_at_end(
-                        writer, total, lambda: result.counts["error_rows"] > 0
+                    with (
+                        _search_rows_at_end(writer, total, lambda: result.counts["error_rows"] > 0),
+                        _checks_as_written(total),
                     ):
                         run(_known_for(total) if exclusive else None)
                     if result.counts["error_rows"]:
@@ -1511,6 +1512,23 @@ def import_enterprises(
             company_ids=result.company_ids, progress=classify_progress
         )
     return result
+
+
+@contextmanager
+def _checks_as_written(rows: int | None) -> Iterator[None]:
+    """On PostgreSQL, for a large file, the foreign keys (to regions, users, companies) checked
+    at the end of each COPY rather than all at the commit: the server checks a chunk while the
+    workers convert the next ones, where a queue of millions of deferred checks ran alone at
+    the end (and held the server's memory meanwhile). Every statement of the import writes a
+    row's parents before it or with it (companies, then their history and profiles)."""
+    if connection.vendor != "postgresql" or not rows or rows < PARALLEL_FROM:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @contextmanager
