@@ -1236,27 +1236,23 @@ class _Known:
         self.codes = bytearray(bits >> 3)
         self.names = bytearray(bits >> 3)
 
-    def _bits(self, key: str) -> tuple[int, int, int, int]:
-        # The four positions by double hashing of the key's one (64-bit) hash: an odd step
-        # from the low bits' start, so the four differ.
-        h = hash(key)
-        mask = self.mask
-        start, step = h & mask, ((h >> 32) | 1) & mask
-        return (
-            start,
-            (start + step) & mask,
-            (start + 2 * step) & mask,
-            (start + 3 * step) & mask,
-        )
+    # The four bits of a key by double hashing of its one (64-bit) hash: from the low bits'
+    # start, an odd step (so the four differ) from the high bits.
 
     def _add(self, bitmap: bytearray, key: str) -> None:
-        for bit in self._bits(key):
+        h, mask = hash(key), self.mask
+        bit, step = h & mask, ((h >> 32) | 1) & mask
+        for _probe in range(4):
             bitmap[bit >> 3] |= 1 << (bit & 7)
+            bit = (bit + step) & mask
 
     def _test(self, bitmap: bytearray, key: str) -> bool:
-        for bit in self._bits(key):
+        h, mask = hash(key), self.mask
+        bit, step = h & mask, ((h >> 32) | 1) & mask
+        for _probe in range(4):
             if not bitmap[bit >> 3] & (1 << (bit & 7)):
-                return False
+                return False  # most new keys: at the first bit
+            bit = (bit + step) & mask
         return True
 
     def add(self, company: dict) -> None:
