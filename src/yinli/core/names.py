@@ -360,8 +360,20 @@ def _strip_leading_regions(text: str, regions: RegionNames) -> str:
     return text
 
 
+def _is_clean(text: str) -> bool:
+    """Whether _clean and the Latin legal forms would leave ``text`` as it is: letters and
+    digits only (no bracket, space or sign), no Latin letter, lower case, NFKC."""
+    return (
+        text.isalnum()
+        and _LATIN_LETTER_RE.search(text) is None
+        and text.lower() == text
+        and unicodedata.is_normalized("NFKC", text)
+    )
+
+
 def _one_pass(text: str, regions: RegionNames) -> str:
-    text = _clean(_strip_latin_legal_forms(unicodedata.normalize("NFKC", text).lower()))
+    if not _is_clean(text):  # most Chinese names are: their clean-up is skipped
+        text = _clean(_strip_latin_legal_forms(unicodedata.normalize("NFKC", text).lower()))
     parent, branch = _split_branch_clean(text, regions)
     if branch is not None and _strip_punctuation(parent):
         text = parent
@@ -377,10 +389,7 @@ def _is_reduced(text: str, regions: RegionNames) -> bool:
     Latin legal form), and no branch marker, legal form or region name to strip. Most project
     names are, and most company names after their first pass; the second pass is then saved."""
     return (
-        text.isalnum()
-        and _LATIN_LETTER_RE.search(text) is None
-        and text.lower() == text
-        and unicodedata.is_normalized("NFKC", text)
+        _is_clean(text)
         and not text.endswith(_BRANCH_MARKERS)
         and not text.endswith(_CN_LEGAL_FORMS)
         and regions.leading_match(text) is None
