@@ -217,9 +217,10 @@ def _stored(model, leave_out=("id", "created_at", "updated_at", "history_date", 
 def test_values_given_as_plain_text_are_stored_as_the_drivers_adapters_store_them(
     city, industries, tmp_path, bulk, monkeypatch
 ):
-    """The import hands SQLite its amounts, dates and choices as plain text (importer._plain);
-    what is stored — value and storage class — is what the driver's adapters store for the
-    objects themselves, for amounts written in several ways."""
+    """The import hands SQLite its amounts, dates and choices as plain text (importer._plain,
+    and importer._PlainText for the project rows, made plain as they are built); what is
+    stored — value and storage class — is what the driver's adapters store for the objects
+    themselves, for amounts written in several ways."""
     from django.db import transaction
 
     from yinli.ledger import importer
@@ -247,6 +248,7 @@ def test_values_given_as_plain_text_are_stored_as_the_drivers_adapters_store_the
     fast = imported()
     assert Project.objects.count() == 0
     monkeypatch.setattr(importer, "_plain", lambda rows, positions: None)
+    monkeypatch.setattr(importer._PlainText, "__call__", lambda self, value: value)
     plain = imported()
     assert all(fast) and fast == plain
 

@@ -365,6 +365,7 @@ class _Plan:
     problems: list[Problem]
     columns: dict[str, Column]
     district: OrgUnit | None = None
+    district_id: int | None = None  # the district's pk (read for every row: no property)
     company: int | _NewCompany | None = None
     project_id: int | None = None
     action: str = "error"
@@ -559,14 +560,15 @@ class _Planner:
                     _("The row names no district, and no district was chosen for the import."),
                 )
         else:
-            if self.district is not None and district.pk != self.district.pk:
+            plan.district_id = district.pk
+            if self.district is not None and plan.district_id != self.district.pk:
                 plan.problem(
                     "district",
                     district.name,
                     _("The row is for %(row)s, but this import is for %(district)s.")
                     % {"row": district.name, "district": self.district.name},
                 )
-            elif district.pk not in self.allowed_districts:
+            elif plan.district_id not in self.allowed_districts:
                 plan.problem(
                     "district",
                     district.name,
@@ -656,7 +658,7 @@ class _Planner:
         if fai:
             identities.append(("fai", fai))
             found = index.by_fai.get(fai)
-            if found is not None and index.district_of[found] != plan.district.pk:
+            if found is not None and index.district_of[found] != plan.district_id:
                 plan.problem(
                     "fai_code",
                     fai,
@@ -674,12 +676,12 @@ class _Planner:
         if found is None and values.get("uscc") and company_id is not None:
             identities.append(("uscc", values["uscc"], key))
             candidate = index.by_company_name.get((company_id, key))
-            if candidate is not None and index.district_of[candidate] == plan.district.pk:
+            if candidate is not None and index.district_of[candidate] == plan.district_id:
                 found = candidate
         if found is None:
-            candidate = index.by_district_name.get((plan.district.pk, key))
+            candidate = index.by_district_name.get((plan.district_id, key))
             found = candidate
-        identities.append(("name", plan.district.pk, key))
+        identities.append(("name", plan.district_id, key))
         for identity in identities:
             if identity in self.seen:
                 plan.problem(
@@ -724,7 +726,9 @@ class _Planner:
             elif name == "category":
                 ok = values.get("category") is not None or "category" not in values
             elif name in values:
-                ok = values[name] not in (None, "")
+                # As ``not in (None, "")``, without a record's __eq__ for a record.
+                value = values[name]
+                ok = value is not None and not (isinstance(value, str) and not value)
             else:
                 ok = existing is not None and getattr(existing, name, None) not in (None, "")
             if not ok:
@@ -782,7 +786,7 @@ class _Planner:
                 if (
                     pk != plan.project_id
                     and pk not in skip
-                    and index.district_of[pk] != plan.district.pk
+                    and index.district_of[pk] != plan.district_id
                 ):
                     found.append(
                         {
@@ -803,7 +807,7 @@ class _Planner:
             if (
                 pk != plan.project_id
                 and pk not in skip
-                and index.district_of[pk] != plan.district.pk
+                and index.district_of[pk] != plan.district_id
                 and not any(d["project_id"] == pk for d in found)
             ):
                 found.append(
@@ -1071,17 +1075,24 @@ class _Table:
         return adapt(value) if adapt is not None and value is not None else value
 
     def insert_values(
-        self, values: list, *, returning: bool = True, varying: Iterable[int] | None = None
+        self,
+        values: list,
+        *,
+        returning: bool = True,
+        varying: Iterable[int] | None = None,
+        plain: bool = True,
     ) -> list[int]:
         """Insert rows given as their values in column order (see :meth:`layout`), adapted;
         the new primary keys in the same order. ``varying``: the positions whose values may
         differ from row to row; the others hold the same value in every row (the layout's),
         which SQLite is then given once in the statement's text rather than bound in each row
-        (binding is most of what an INSERT costs the driver, under the interpreter lock)."""
+        (binding is most of what an INSERT costs the driver, under the interpreter lock).
+        ``plain=False``: the caller gave SQLite's amounts, dates and choices as plain text
+        already (:class:`_PlainText`)."""
         if not values:
             return []
         sqlite = connection.vendor == "sqlite"
-        if sqlite and self.plain_positions:
+        if sqlite and plain and self.plain_positions:
             _plain(values, self.plain_positions)
         pipe = pipeline.active()
         if pipe is not None:
@@ -1253,6 +1264,22 @@ def _plain(rows: list, positions: list[int]) -> None:
             row[i] = found[1]
 
 
+class _PlainText:
+    """:func:`_plain_value` of one value at a time, each value object converted once (by
+    identity, as :func:`_plain` does): for callers that build SQLite's rows as plain text."""
+
+    def __init__(self) -> None:
+        self.memory: dict[int, tuple] = {}
+
+    def __call__(self, value):
+        if value is None or value.__class__ is str:
+            return value
+        found = self.memory.get(id(value))
+        if found is None or found[0] is not value:
+            found = self.memory[id(value)] = (value, _plain_value(value))
+        return found[1]
+
+
 def _max_params() -> int:
     """The bound parameters one statement may carry (SQLite's own limit when it says)."""
     if connection.vendor == "sqlite":
@@ -1415,13 +1442,32 @@ class _Writer:
             return []
         table = _table(Project)
         template, at = table.new_record(self.now, self.user.pk)
-        # Ledger field → its column's position; the records' by their id.
+        # On SQLite the amounts, dates and choices are given as plain text (see _plain) as the
+        # row is built: each value object converted once, and only the values a row has.
+        text = _PlainText() if connection.vendor == "sqlite" else None
+        textual = set(table.plain_positions) if text is not None else set()
+        for position in textual:
+            template[position] = text(template[position])
+        # Ledger field → its column's position (those given as text apart); the records' by
+        # their id.
         plain = {
-            name: at[attr] for name, attr in PROJECT_FIELDS.items() if name not in _RECORD_FIELDS
+            name: at[attr]
+            for name, attr in PROJECT_FIELDS.items()
+            if name not in _RECORD_FIELDS and at[attr] not in textual
+        }
+        as_text = {
+            name: at[attr]
+            for name, attr in PROJECT_FIELDS.items()
+            if name not in _RECORD_FIELDS and at[attr] in textual
         }
         records = {
             name: at[attr] for name, attr in PROJECT_FIELDS.items() if name in _RECORD_FIELDS
         }
+        record_ids: dict[int, tuple] = {}  # id(record) → (record, its pk): a few records recur
+        if text is None:
+            industrial, formal = Category.INDUSTRIAL, Agreement.FORMAL
+        else:
+            industrial, formal = text(Category.INDUSTRIAL), text(Agreement.FORMAL)
         category_at, unit_at = at["category"], at["responsible_unit_id"]
         name_at, initials_at, company_at, district_at = (
             at["name"],
@@ -1454,12 +1500,19 @@ class _Writer:
                 position = plain.get(name)
                 if position is not None:
                     row[position] = value
-                else:
-                    position = records.get(name)
-                    if position is not None:
-                        row[position] = value.pk
+                    continue
+                position = as_text.get(name)
+                if position is not None:
+                    row[position] = value if value.__class__ is str else text(value)  # type: ignore[misc]
+                    continue
+                position = records.get(name)
+                if position is not None:
+                    known = record_ids.get(id(value))
+                    if known is None or known[0] is not value:
+                        known = record_ids[id(value)] = (value, value.pk)
+                    row[position] = known[1]
             if row[category_at] is None:
-                row[category_at] = Category.INDUSTRIAL
+                row[category_at] = industrial
             stage = values["stage"]
             signed = stage_rank(stage) >= signed_rank
             signed_on = values.get("signed_on") if signed else None
@@ -1469,16 +1522,22 @@ class _Writer:
             row[initials_at] = fast_initials(name)
             company = plan.company
             row[company_at] = self._company_id(company)
-            district = plan.district.pk
+            district = plan.district_id
             row[district_at] = district
             if row[unit_at] is None:
                 row[unit_at] = district
-            row[stage_at] = stage
-            row[stage_on_at] = stage_on
-            row[agreement_at] = Agreement.FORMAL if signed else ""
-            row[signed_at] = signed_on
+            if text is None:
+                row[stage_at] = stage
+                row[stage_on_at] = stage_on
+                row[signed_at] = signed_on
+            else:
+                row[stage_at] = text(stage)
+                row[stage_on_at] = text(stage_on)
+                row[signed_at] = text(signed_on)
+            row[agreement_at] = formal if signed else ""
             if plan.decision is not None:
-                row[decision_at] = plan.decision["decision"]
+                decision = plan.decision["decision"]
+                row[decision_at] = decision if text is None else text(decision)
                 if plan.decision["decision"] == DuplicateDecision.DISTINCT:
                     row[reason_at] = plan.decision["reason"]
             # The stage log of a new project, and its first dates on the row itself (what
@@ -1493,7 +1552,10 @@ class _Writer:
                 log = ((stage, stage_on or today),)
             dates = dates_of.get(log)
             if dates is None:
-                dates = dates_of[log] = list(stage_dates_from_log(log).values())
+                dates = list(stage_dates_from_log(log).values())
+                if text is not None:
+                    dates = [text(value) for value in dates]
+                dates_of[log] = dates
             (
                 row[entered_at],
                 row[entered_stage_at],
@@ -1504,12 +1566,16 @@ class _Writer:
             logs.append(log)
             rows.append(row)
         varying = {
-            *(position for name, position in {**plain, **records}.items() if name in given),
+            *(
+                position
+                for name, position in {**plain, **as_text, **records}.items()
+                if name in given
+            ),
             *(category_at, unit_at, name_at, initials_at, company_at, district_at, stage_at),
             *(stage_on_at, agreement_at, signed_at, decision_at, reason_at, entered_at),
             *(entered_stage_at, lead_at, started_at, producing_at),
         }
-        ids = table.insert_values(rows, varying=varying)
+        ids = table.insert_values(rows, varying=varying, plain=text is None)
         _copy_to_history(Project, ids, user=self.user, now=self.now, reason="import")
         changes = []
         index = self.planner.index
