@@ -309,3 +309,29 @@ NAME_PARTS = st.sampled_from(
 @given(st.lists(NAME_PARTS, max_size=8).map("".join) | st.text(max_size=30))
 def test_the_shortcut_gives_what_the_passes_give(name: str) -> None:
     assert normalize_company_name(name) == _by_passes_alone(name)
+
+
+def test_the_clean_name_shortcut_gives_the_keys_of_the_full_clean_up(db, monkeypatch):
+    """A name already clean skips the clean-up of each pass (names._is_clean): for generated
+    company names and variants of them (brackets, full-width letters, Latin forms, spaces,
+    branches, upper case) the keys are those of the full clean-up."""
+    from yinli.core import names
+    from yinli.demo.enterprises import enterprise_rows
+
+    generated = [row[0] for row in enterprise_rows(2000, seed=11)]
+    variants = []
+    for name in generated[:300]:
+        variants += [
+            name.replace("有限公司", "（有限公司）"),
+            "Ａ" + name,
+            name + "镇江分公司",
+            " " + name,
+            name.replace("科技", "科技(上海)"),
+            "上海" + name + "北京分公司",
+            name + " Co., Ltd.",
+            "ABC" + name,
+        ]
+    every = generated + variants
+    quick = [normalize_company_name(name) for name in every]
+    monkeypatch.setattr(names, "_is_clean", lambda text: False)
+    assert [normalize_company_name(name) for name in every] == quick
