@@ -336,3 +336,88 @@ def test_the_registry_filter_never_misses_a_key_and_rarely_claims_one():
     claimed += sum(known.may_hold_name(f"晶澜{i}光能") for i in range(100_000))
     # About 3 expected at this filling; one bit a key (once in 64) claimed some 3,000.
     assert claimed < 60
+
+
+def _varied_rows(count: int) -> list[list]:
+    """Generated rows, with the shapes a vendor's file or a workbook gives a column mixed in:
+    numbers and dates as values rather than text, blank markers, spaces, units, lower-case
+    codes; and in the first 800 rows now and then a cell with a warning or an error, a short
+    row or a blank one."""
+    import datetime
+
+    rows = [list(row) for row in enterprise_rows(count, seed=11)]
+    at = {name: HEADER.index(name) for name in HEADER}
+    for i, row in enumerate(rows):
+        kind = i % 23
+        if i >= 800 and 7 <= kind <= 11:
+            continue
+        if kind == 1:
+            row[at["注册资本"]] = 500.0
+            row[at["参保人数"]] = 12
+        elif kind == 2:
+            row[at["成立日期"]] = datetime.date(2015, 3, 9)
+            row[at["注册资本"]] = "1.5亿元"
+        elif kind == 3:
+            row[at["成立日期"]] = datetime.datetime(2019, 11, 2, 0, 0)
+            row[at["参保人数"]] = 7.0
+        elif kind == 4:
+            row[at["企业地址"]] = "无"
+            row[at["法定代表人"]] = "-"
+            row[at["登记状态"]] = "  "
+        elif kind == 5:
+            row[at["企业名称"]] = "  " + row[at["企业名称"]].replace("有限", " 有限 ") + " "
+            row[at["统一社会信用代码"]] = row[at["统一社会信用代码"]].lower()
+        elif kind == 6:
+            row[at["经营范围"]] = "无"
+            row[at["国标行业"]] = ""
+        elif kind == 7 and i % 3 == 0:
+            row[at["国标行业"]] = "宇宙飞船修理业"  # a warning
+        elif kind == 8 and i % 5 == 0:
+            row[at["成立日期"]] = "去年春天"  # an error
+        elif kind == 9 and i % 7 == 0:
+            row[at["企业名称"]] = ""  # an error
+        elif kind == 10 and i % 11 == 0:
+            del row[at["企业地址"] :]  # a short row
+        elif kind == 11 and i % 13 == 0:
+            row[:] = [None] * len(row)  # a blank row
+        elif kind == 12:
+            row[at["所属区县"]] = ""
+            row[at["所属城市"]] = ""
+        elif kind == 13:
+            row[at["统一社会信用代码"]] = None
+            row[at["企业类型"]] = None
+    return rows
+
+
+def test_a_block_converted_a_column_at_a_time_gives_what_a_row_at_a_time_gives(city):
+    """The column-wise conversion of a clean block (_clean_rows) makes exactly the rows the
+    row-wise conversion makes, and declines every block the row-wise one finds unclean."""
+    rows = _varied_rows(2300)
+    columns = enterprise.map_header(HEADER)
+    blocks = [
+        [(2 + i, cells) for i, cells in enumerate(rows[start : start + 40], start)]
+        for start in range(0, len(rows), 40)
+    ]
+    row_wise = enterprise._Converter(columns, enterprise._Reference())
+    column_wise = enterprise._Converter(columns, enterprise._Reference())
+    taken = declined = 0
+    for block in blocks:
+        enterprise._WORKER_CONVERTER = row_wise
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(enterprise, "COLUMNWISE", False)
+            expected, clean = enterprise._convert_block(block)
+        found = enterprise._clean_rows(column_wise, block)
+        if found is None:
+            declined += 1
+            continue
+        taken += 1
+        assert clean and found == expected
+    assert taken >= 30 and declined >= 10
+    # Through _convert_block too, with the memos now full of both kinds of text.
+    for block in blocks:
+        enterprise._WORKER_CONVERTER = row_wise
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(enterprise, "COLUMNWISE", False)
+            expected = enterprise._convert_block(block)
+        enterprise._WORKER_CONVERTER = column_wise
+        assert enterprise._convert_block(block) == expected
