@@ -421,3 +421,31 @@ def test_a_block_converted_a_column_at_a_time_gives_what_a_row_at_a_time_gives(c
             expected = enterprise._convert_block(block)
         enterprise._WORKER_CONVERTER = column_wise
         assert enterprise._convert_block(block) == expected
+
+
+def test_every_created_company_has_the_profile_its_row_gives(city, tmp_path):
+    """New companies' profiles (on SQLite written a chunk at a time from the company rows and
+    the file's enterprise types): each company's own type, its region, the source and time."""
+    from yinli.chains.models import CompanyProfile
+
+    path = generated(tmp_path, 700, seed=8)
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = list(csv.reader(handle))
+    code, kind = HEADER.index("统一社会信用代码"), HEADER.index("企业类型")
+    types = {line[code]: line[kind] for line in lines[1:]}
+    result = import_enterprises(path=path, user=city.analyst, source="某数据商", chunk_size=64)
+    assert result.committed and result.counts["created"] == 700
+    profiles = CompanyProfile.objects.values_list(
+        "company__uscc",
+        "enterprise_type",
+        "registry_region_id",
+        "company__region_id",
+        "source",
+        "imported_at",
+    )
+    assert len(profiles) == 700
+    assert len(set(types.values())) > 3
+    for uscc, enterprise_type, registry_region, region, source, imported_at in profiles:
+        assert enterprise_type == types[uscc]
+        assert registry_region == region and region is not None
+        assert source == "某数据商" and imported_at == result.imported_at

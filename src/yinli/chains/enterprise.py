@@ -1117,9 +1117,6 @@ class _Writer:
         tail = tuple(constants[a] for a in COMPANY_CONSTANTS)
         end = R_COMPANY
         companies = [(pk, *row[:end], *tail) for pk, row in zip(ids, rows, strict=True)]
-        profiles = [
-            (pk, row[R_TYPE], row[R_REGION], source, now) for pk, row in zip(ids, rows, strict=True)
-        ]
         if self.search_later is not None:
             # SQLite, a large import: the FTS rows come at the end (see _search_rows_at_end).
             self.companies.insert(companies, ready=True)
@@ -1134,8 +1131,42 @@ class _Writer:
                 self.companies.insert(companies, ready=True)
                 index_rows(ids[0], ids[-1])
         self._copy_history(ids)
-        self.profiles.insert(profiles, ready=True)
+        if self.companies.postgres:
+            profiles = [
+                (pk, row[R_TYPE], row[R_REGION], source, now)
+                for pk, row in zip(ids, rows, strict=True)
+            ]
+            self.profiles.insert(profiles, ready=True)
+        else:
+            self._sqlite_profiles(ids, [row[R_TYPE] for row in rows])
         return ids
+
+    def _sqlite_profiles(self, ids: list[int], types: list[str]) -> None:
+        """SQLite: the profiles of the companies just created with ``ids`` (a range) in one
+        statement — their enterprise types as one JSON array, the rest from the company rows
+        and constants — rather than a row of parameters each."""
+        table = self.profiles
+        values = {
+            "company_id": "c.id",
+            "enterprise_type": "t.value",
+            "registry_region_id": "c.region_id",
+            "source": "%s",
+            "imported_at": "%s",
+        }
+        params: list = [self.source, self.companies.db_value(self.now)]
+        selected = [values[a] for a in PROFILE_ATTNAMES]
+        for f in table.rest:  # a column added later: its default
+            selected.append("%s")
+            default = f.get_default()
+            params.append(None if default is None else f.get_db_prep_save(default, connection))
+        company = connection.ops.quote_name(Company._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO "{table.table}" ({table.column_sql}) '
+                f"SELECT {', '.join(selected)} FROM json_each(%s) AS t "
+                f"JOIN {company} AS c ON c.id = %s + t.key ORDER BY t.key",
+                [*params, json.dumps(types, ensure_ascii=False), ids[0]],
+            )
 
     def update(self, companies: list[dict], profiles_new: list[tuple], profiles_old: list[tuple]):
         """Changed companies (their full rows after the change) and their profiles."""
