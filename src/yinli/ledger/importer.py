@@ -40,6 +40,12 @@ built once before the commit; on PostgreSQL their foreign keys too, validated ag
 each instead of a check a row (the price: until the commit, the tables they reference — users,
 units, regions, companies, industries — take no writes; a first load is a job for a quiet hour).
 
+A bulk import into a database without projects (a first load: nothing to match or to offer as a
+possible duplicate) checks and builds each chunk of plain new rows column by column, from the
+converter's memory of cells, without a row plan (:meth:`_Planner.fast_chunk`,
+:meth:`_Writer.write_fast`); a chunk with anything else in it (a wrong cell, a row of the file
+seen before, a status, a responsible unit) goes through the plain path, which reports it.
+
 Possible duplicates (issue 5): a row that would create a project whose investor — or whose name —
 another district already has is written only with a person's answer (``decisions``): "a different
 investment" with its reason (kept on the project) or "the same project" (a conflict naming both
@@ -58,7 +64,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from itertools import islice
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 from unicodedata import normalize
@@ -105,6 +111,9 @@ from .values import ValueResolver, normalize_project_name
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 5000
+#: A first load's chunks of plain new rows take the create-only path (_Planner.fast_chunk);
+#: False sends every row through the plain path (the tests compare the two).
+FAST_PATH = True
 IMPORT_NOTE = "台账导入"
 MAX_DUPLICATES_PER_ROW = 5
 
@@ -424,6 +433,18 @@ _UNCACHED_FIELDS = frozenset({"name", "company", "notes"})
 _CACHE_LIMIT = 200_000
 
 
+def _fitting_text(name: str, raw: str, limit: int) -> str | None:
+    """A name, an investor, a note as RowConverter._one reads a text cell that fits and is not
+    blank; None for any other (then _one decides, and says what is wrong)."""
+    if name == "notes":
+        text = raw.strip()
+    elif normalize("NFKC", raw).strip().lower() in BLANK_MARKERS:
+        return None
+    else:
+        text = " ".join(raw.split())
+    return text if len(text) <= limit else None
+
+
 class _CachedConverter(RowConverter):
     """The row converter with a memory of the cells it has read: the same cell in the same
     column gives the same value (or the same error) without parsing it again.
@@ -473,15 +494,8 @@ class _CachedConverter(RowConverter):
             raw = cells[index] if index < width else None
             if memory is None:
                 if raw.__class__ is str:
-                    # A name, an investor, a note, as RowConverter._one reads a text when it
-                    # fits and is not blank (else _one says what is wrong): inlined.
-                    if name == "notes":
-                        text = raw.strip()
-                    elif normalize("NFKC", raw).strip().lower() in BLANK_MARKERS:
-                        text = None
-                    else:
-                        text = " ".join(raw.split())
-                    if text is not None and len(text) <= limit:
+                    text = _fitting_text(name, raw, limit)
+                    if text is not None:
                         values[name] = text
                         continue
                 try:
@@ -506,6 +520,63 @@ class _CachedConverter(RowConverter):
         if values.get("category") is None and values.get("industry") is not None:
             values["category"] = values["industry"].category
         return out
+
+
+# The ledger fields the create-only path takes (each written as the plain path writes it).
+_FAST_FIELDS = frozenset(
+    {
+        "name",
+        "company",
+        "uscc",
+        "signing_region",
+        "controller_name",
+        "controller_region",
+        "total_investment",
+        "foreign_investment",
+        "industry",
+        "category",
+        "kind",
+        "signed_on",
+        "district",
+        "stage",
+        "first_contact",
+        "responsible_person",
+        "channel",
+        "fai_code",
+        "fai_on",
+        "notes",
+        "land_mu",
+        "jobs",
+        "expected_output",
+        "expected_tax",
+        "task_force",
+        "linked_leader",
+        "introducer",
+    }
+)
+
+
+# The fields a stage requires that the ledger gives as they are (projects.rules).
+_REQUIRED_FIELDS = frozenset(
+    requirement.field for stage in Stage for requirement in requirements_for(stage)
+) - {"name", "district", "agreement", "company", "company.uscc", "source", "responsible_unit"}
+
+
+@dataclass
+class _FastChunk:
+    """A chunk of plain new rows, column by column (the create-only path of a first load)."""
+
+    numbers: list[int]
+    fields: dict[str, list]  # ledger field → the rows' values (None: not given)
+    names: list[str]
+    keys: list[str]  # the normalized project names
+    district_ids: list[int]
+    companies: list  # int | _NewCompany | None
+    stages: list[str]
+
+    @property
+    def row_count(self) -> int:
+        return len(self.numbers)
 
 
 class _Planner:
@@ -538,6 +609,235 @@ class _Planner:
         self.requirements: dict[str, list] = {}
         self.place_names: dict[int, str] = {}
         self.locked: set | None = None
+        # A first load (no project in the database): no row can match or duplicate a project
+        # that was there before, so a chunk of plain new rows may take the create-only path
+        # (fast_chunk).
+        self.first_load = not self.index.district_of
+        self._fast_columns: list[Column] | None = None
+
+    # -- the create-only path of a first load ----------------------------------------------------
+
+    def _fast_ready(self) -> bool:
+        """The ledger's columns allow the create-only path: each field once, and none whose rows
+        the plain path checks against each other or reshapes (status, lost-to place, responsible
+        unit)."""
+        if self._fast_columns is None:
+            columns = self.converter.columns
+            fields = [c.field for c in columns]
+            ok = (
+                self.first_load
+                and len(set(fields)) == len(fields)
+                and set(fields) <= _FAST_FIELDS
+                and "name" in fields
+            )
+            self._fast_columns = columns if ok else []
+        return bool(self._fast_columns)
+
+    def fast_chunk(self, chunk: list[tuple[int, list]]) -> _FastChunk | None:
+        """The chunk's rows as the create-only path writes them, when every row is a plain new
+        project (the plain path would give it no problem, no warning and no possible duplicate);
+        None otherwise: the chunk then goes through :meth:`plan` (what this left behind — cells
+        in the converter's memory, the new companies of the rows before, found by company_for —
+        is what plan() leaves for the same rows, in the same order).
+
+        Equal to what plan/resolve_updates/_Writer give such rows (tests/ledger/
+        test_import_fast.py compares the two on ledgers with errors and duplicates in them)."""
+        if not self._fast_ready():
+            return None
+        if self.locked is None:
+            self.locked = locked_months()
+        if self.locked:
+            return None
+        converter = self.converter
+        one = RowConverter._one
+        scratch = RowValues(row=0, columns=converter.by_field)
+        count = len(chunk)
+        fields: dict[str, list] = {}
+        # Column by column: each cell's values from the converter's memory (a cell not seen
+        # before is converted and remembered as convert() does); any cell in error sends the
+        # chunk to the plain path, which reports it.
+        rows = [cells for _number, cells in chunk]
+        width = len(rows[0])
+        if all(len(cells) == width for cells in rows) and width > max(
+            step[2] for step in converter.steps
+        ):
+            by_index = list(zip(*rows, strict=True))  # the chunk's columns, transposed at once
+        else:
+            by_index = None
+        for column, name, index, memory, limit in converter.steps:
+            if by_index is not None:
+                raws = by_index[index]
+            else:
+                raws = [cells[index] if index < len(cells) else None for cells in rows]
+            if memory is None:
+                out = []
+                for raw in raws:
+                    if raw.__class__ is str:
+                        text = _fitting_text(name, raw, limit)
+                        if text is not None:
+                            out.append(text)
+                            continue
+                    found: dict = {}
+                    try:
+                        one(converter, name, raw, column, found, scratch)
+                    except ValidationError:
+                        return None
+                    out.append(found[name])
+                fields[name] = out
+                continue
+            keys = [raw if raw.__class__ is str else (raw.__class__, raw) for raw in raws]
+            hits = list(map(memory.get, keys))
+            if None in hits:
+                for i, hit in enumerate(hits):
+                    if hit is None:
+                        key = keys[i]
+                        hit = memory.get(key)
+                        if hit is None:
+                            hit = converter._fresh(name, raws[i], column, scratch, memory, key)
+                        hits[i] = hit
+            # Each distinct value once: an error, or a progress word read as a status, sends
+            # the chunk to the plain path.
+            for hit in {id(hit): hit for hit in hits}.values():
+                if hit.__class__ is not dict or (len(hit) != 1 and name != "foreign_investment"):
+                    return None
+            # A hit holds the column's own field (and, for foreign investment, its currency).
+            fields[name] = list(map(operator.itemgetter(name), hits))
+            if name == "foreign_investment":
+                fields["foreign_currency"] = [hit.get("foreign_currency") for hit in hits]
+        return self._fast_rows(chunk, fields, count)
+
+    def _fast_rows(self, chunk, fields: dict[str, list], count: int) -> _FastChunk | None:
+        """The row checks of plan() for new rows, on the chunk's columns; None at the first row
+        the plain path would not simply create."""
+        index, seen = self.index, self.seen
+        names = fields["name"]
+        if not all(names):
+            return None  # "The project name is empty."
+        none = [None] * count
+        # The category from the industry direction when the ledger gives none (convert(); a
+        # row's values then hold a category only where the ledger or the industry gave one).
+        category_column = "category" in fields
+        if category_column or "industry" in fields:
+            fields["category"] = [
+                category if category is not None or industry is None else industry.category
+                for category, industry in zip(
+                    fields.get("category", none), fields.get("industry", none), strict=True
+                )
+            ]
+        own, allowed = self.district, self.allowed_districts
+        district_ids = []
+        for district in fields.get("district", none):
+            district = district or own
+            if district is None:
+                return None
+            if (own is not None and district.pk != own.pk) or district.pk not in allowed:
+                return None
+            district_ids.append(district.pk)
+        companies_given = fields.get("company", none)
+        usccs = fields.get("uscc", none)
+        faicodes = fields.get("fai_code", none)
+        regions = fields.get("signing_region", none)
+        signed_ons = fields.get("signed_on", none)
+        stages = fields.get("stage", none)
+        # The requirement checks (_missing) read only these values: a small dict a row.
+        checked = [
+            name
+            for name in sorted(_REQUIRED_FIELDS | {"signing_region", "controller_region", "uscc"})
+            if name in fields and name != "category"
+        ]
+        checked_columns = [fields[name] for name in checked]
+        # What the checks see of each row: whether each of those values is given, and whether
+        # the row's values hold a category (0: none, 1: None, 2: one).
+        presence = (
+            list(
+                zip(
+                    *[[v is not None and v != "" for v in column] for column in checked_columns],
+                    strict=True,
+                )
+            )
+            or [()] * count
+        )
+        categories = fields.get("category")
+        category_states = (
+            [0] * count
+            if categories is None
+            else [
+                (1 if value is None else 2) if category_column or value is not None else 0
+                for value in categories
+            ]
+        )
+        today, signed_rank = self.today, stage_rank(Stage.SIGNED)
+        by_fai, by_company_name = index.by_fai, index.by_company_name
+        by_district_name = index.by_district_name
+        fresh: dict[tuple, int] = {}
+        companies, keys, final_stages = [], [], []
+        missing_memo: dict[tuple, bool] = {}
+        stand_in = _Plan(row=0, values={}, problems=[], columns={})
+        for i, (number, _cells) in enumerate(chunk):
+            signed_on = signed_ons[i]
+            stage = stages[i] or (Stage.SIGNED if signed_on else Stage.LEAD)
+            if stage_rank(stage) >= signed_rank and not signed_on:
+                return None
+            if signed_on and signed_on > today:
+                return None
+            region = regions[i]
+            company = index.company_for(
+                companies_given[i] or "", usccs[i], region.pk if region else None
+            )
+            # _match: nothing before this import can match; anything found is a row of it.
+            name = names[i]
+            key = normalize_project_name(name)
+            district_id = district_ids[i]
+            identities = []
+            fai = (faicodes[i] or "").upper()
+            if fai:
+                if by_fai.get(fai) is not None:
+                    return None
+                identities.append(("fai", fai))
+            if usccs[i] and company.__class__ is int:
+                if by_company_name.get((company, key)) is not None:
+                    return None
+                identities.append(("uscc", usccs[i], key))
+            if by_district_name.get((district_id, key)) is not None:
+                return None
+            identities.append(("name", district_id, key))
+            for identity in identities:
+                if identity in seen or identity in fresh:
+                    return None
+            for identity in identities:
+                fresh[identity] = number
+            # _report_missing, remembered by what it reads.
+            uscc_known = bool(
+                (company.__class__ is int and index.company_uscc.get(company))
+                or (isinstance(company, _NewCompany) and company.uscc)
+            )
+            memo_key = (stage, company is None, uscc_known, category_states[i], presence[i])
+            bad = missing_memo.get(memo_key)
+            if bad is None:
+                values = {
+                    name: column[i] for name, column in zip(checked, checked_columns, strict=True)
+                }
+                if category_states[i]:
+                    values["category"] = categories[i]  # type: ignore[index]
+                values["name"] = name
+                stand_in.values, stand_in.company = values, company
+                bad = missing_memo[memo_key] = bool(self._missing(stand_in, stage, None))
+            if bad:
+                return None
+            companies.append(company)
+            keys.append(key)
+            final_stages.append(stage)
+        seen.update(fresh)
+        numbers = [number for number, _cells in chunk]
+        return _FastChunk(
+            numbers=numbers,
+            fields=fields,
+            names=names,
+            keys=keys,
+            district_ids=district_ids,
+            companies=companies,
+            stages=final_stages,
+        )
 
     def plan(self, number: int, cells: list) -> _Plan:
         converted: RowValues = self.converter.convert(number, cells)
@@ -781,6 +1081,10 @@ class _Planner:
             return found
         index = self.index
         skip = index.not_duplicates
+        if len(skip) == len(index.district_of):
+            # Every project known is one never offered (merged, or written by this import: a
+            # first load): nothing below could be found.
+            return found
         if isinstance(plan.company, int):
             for pk in index.by_company.get(plan.company, []):
                 if (
@@ -1392,11 +1696,15 @@ class _Writer:
             ids.setdefault("projects.project", []).extend(created_projects)
 
     def _create_companies(self, plans: list[_Plan]) -> list[int]:
+        return self._create_new_companies([plan.company for plan in plans])
+
+    def _create_new_companies(self, companies: list) -> list[int]:
+        """The new companies among ``companies`` (rows' companies, in row order), written."""
         index = self.planner.index
         pending: dict[int, _NewCompany] = {}
-        for plan in plans:
-            if isinstance(plan.company, _NewCompany) and plan.company.pk is None:
-                pending[id(plan.company)] = plan.company
+        for company in companies:
+            if isinstance(company, _NewCompany) and company.pk is None:
+                pending[id(company)] = company
         if not pending:
             return []
         # The rows' values in column order, built straight from a row of defaults (no dict a
@@ -1432,6 +1740,173 @@ class _Writer:
             del index.new_companies[key]
         return ids
 
+    def write_fast(self, chunk: _FastChunk, batch: ImportBatch) -> None:
+        """:meth:`write` for a chunk of the create-only path: the same rows, built column by
+        column (what _create_projects builds from each row's values)."""
+        created_companies = self._create_new_companies(chunk.companies)
+        created_projects = self._create_fast_projects(chunk)
+        ids = batch.created_ids
+        if created_companies:
+            ids.setdefault("companies.company", []).extend(created_companies)
+        if created_projects:
+            ids.setdefault("projects.project", []).extend(created_projects)
+
+    def _create_fast_projects(self, chunk: _FastChunk) -> list[int]:
+        table = _table(Project)
+        template, at = table.new_record(self.now, self.user.pk)
+        sqlite = connection.vendor == "sqlite"
+        text = _PlainText() if sqlite else None
+        textual = set(table.plain_positions) if sqlite else set()
+        for position in textual:
+            template[position] = text(template[position])  # type: ignore[misc]
+        count = chunk.row_count
+        columns: dict[int, list] = {}  # position → the rows' values (the rest: the template's)
+
+        def column_of(position: int, values: list, kind: str) -> list:
+            default = template[position]
+            if kind == "as_is":
+                return [default if value is None else value for value in values]
+            # Each distinct value object converted once (a record to its pk, an amount, a date
+            # or a choice to SQLite's text; a plain text as it is).
+            written = {id(None): default}
+            for value in {id(value): value for value in values}.values():
+                if value is not None:
+                    written[id(value)] = (
+                        value
+                        if value.__class__ is str
+                        else value.pk
+                        if kind == "record"
+                        else text(value)  # type: ignore[misc]
+                    )
+            return [written[id(value)] for value in values]
+
+        fields = chunk.fields
+        for name, attr in PROJECT_FIELDS.items():
+            if name not in fields:
+                continue
+            position = at[attr]
+            kind = (
+                "record" if name in _RECORD_FIELDS else "text" if position in textual else "as_is"
+            )
+            columns[position] = column_of(position, fields[name], kind)
+        category_at, unit_at = at["category"], at["responsible_unit_id"]
+        industrial = Category.INDUSTRIAL if text is None else text(Category.INDUSTRIAL)
+        columns[category_at] = [
+            industrial if value is None else value
+            for value in columns.get(category_at) or repeat(template[category_at], count)
+        ]
+        district_ids = chunk.district_ids
+        columns[at["district_id"]] = district_ids
+        units = columns.get(unit_at)
+        columns[unit_at] = (
+            district_ids
+            if units is None
+            else [d if u is None else u for u, d in zip(units, district_ids, strict=True)]
+        )
+        names = chunk.names
+        columns[at["name"]] = names
+        columns[at["name_initials"]] = [fast_initials(name) for name in names]
+        company_ids = [self._company_id(company) for company in chunk.companies]
+        columns[at["company_id"]] = company_ids
+        # The stage, its dates and the stage log, as _create_projects makes them.
+        formal = Agreement.FORMAL if text is None else text(Agreement.FORMAL)
+        signed_rank = stage_rank(Stage.SIGNED)
+        today = self.planner.today
+        plain_text = text if text is not None else (lambda value: value)
+        signed_ons = fields.get("signed_on") or [None] * count
+        # (stage, signing date) → the row's stage, stage date, agreement, first signing date
+        # and stage dates as written, and its stage log (SQLite: as text).
+        per_stage: dict[tuple, tuple] = {}
+        stage_values = []
+        for pair in zip(chunk.stages, signed_ons, strict=True):
+            found = per_stage.get(pair)
+            if found is None:
+                stage, signed_on = pair
+                signed = stage_rank(stage) >= signed_rank
+                signed_on = signed_on if signed else None
+                stage_on = signed_on if stage == Stage.SIGNED else today
+                if signed_on:
+                    log = (
+                        ((Stage.SIGNED, signed_on),)
+                        if stage == Stage.SIGNED
+                        else ((Stage.SIGNED, signed_on), (stage, stage_on or today))
+                    )
+                else:
+                    log = ((stage, stage_on or today),)
+                found = per_stage[pair] = (
+                    plain_text(stage),
+                    plain_text(stage_on),
+                    formal if signed else "",
+                    plain_text(signed_on),
+                    *[plain_text(value) for value in stage_dates_from_log(log).values()],
+                    tuple((plain_text(s), plain_text(on)) for s, on in log),
+                )
+            stage_values.append(found)
+        (
+            columns[at["stage"]],
+            columns[at["stage_on"]],
+            columns[at["agreement"]],
+            columns[at["first_signed_on"]],
+            *dates,
+            logs,
+        ) = zip(*stage_values, strict=True) if stage_values else [()] * 10
+        for name, column in zip(stagedates.FIELDS, dates, strict=True):
+            columns[at[name]] = column
+        varying = sorted(columns)
+        rows = list(
+            zip(
+                *[
+                    columns[position] if position in columns else repeat(value, count)
+                    for position, value in enumerate(template)
+                ],
+                strict=True,
+            )
+        )
+        ids = table.insert_values(rows, varying=varying, plain=text is None)
+        _copy_to_history(Project, ids, user=self.user, now=self.now, reason="import")
+        index = self.planner.index
+        log_table = _table(StageChange)
+        log_row, log_at = log_table.layout()
+        log_row[log_at["by_id"]] = self.user.pk
+        log_row[log_at["note"]] = IMPORT_NOTE
+        log_row[log_at["recorded_at"]] = log_table.adapt("recorded_at", self.now)
+        if sqlite:
+            log_row = [
+                _plain_value(value) if i in log_table.plain_positions else value
+                for i, value in enumerate(log_row)
+            ]
+        project_at, stage_at, on_at = log_at["project_id"], log_at["stage"], log_at["on"]
+        changes = []
+        for pk, log in zip(ids, logs, strict=True):
+            for stage, on in log:
+                change = log_row.copy()
+                change[project_at] = pk
+                change[stage_at] = stage
+                change[on_at] = on
+                changes.append(change)
+        fai_codes = columns.get(at["fai_code"]) or repeat(template[at["fai_code"]], count)
+        # index.add_project for each new project, inlined (the keys are the rows' already).
+        by_fai, by_company_name = index.by_fai, index.by_company_name
+        by_district_name, by_name = index.by_district_name, index.by_name
+        by_company, district_of = index.by_company, index.district_of
+        not_duplicates = index.not_duplicates
+        for pk, district, fai, company, key in zip(
+            ids, district_ids, fai_codes, company_ids, chunk.keys, strict=True
+        ):
+            if fai:
+                by_fai.setdefault(fai.upper(), pk)
+            if company:
+                by_company_name.setdefault((company, key), pk)
+                by_company[company].append(pk)
+            by_district_name.setdefault((district, key), pk)
+            by_name[key].append(pk)
+            district_of[pk] = district
+            not_duplicates.add(pk)
+        log_table.insert_values(
+            changes, returning=False, varying=[project_at, stage_at, on_at], plain=not sqlite
+        )
+        return ids
+
     def _company_id(self, company) -> int | None:
         if company is None:
             return None
@@ -1463,7 +1938,13 @@ class _Writer:
         records = {
             name: at[attr] for name, attr in PROJECT_FIELDS.items() if name in _RECORD_FIELDS
         }
-        record_ids: dict[int, tuple] = {}  # id(record) → (record, its pk): a few records recur
+        # Ledger field → (its column's position, whether the value is written as it is); the
+        # others written as a record's pk or SQLite's text, each value object converted once
+        # (``written``: id(value) → (value, as written); a few records and amounts recur).
+        slots = {name: (position, True) for name, position in plain.items()}
+        slots.update((name, (position, False)) for name, position in as_text.items())
+        slots.update((name, (position, False)) for name, position in records.items())
+        written: dict[int, tuple] = {}
         if text is None:
             industrial, formal = Category.INDUSTRIAL, Agreement.FORMAL
         else:
@@ -1495,22 +1976,20 @@ class _Writer:
             given.update(values)
             row = template.copy()
             for name, value in values.items():
-                if value is None:
+                slot = slots.get(name)
+                if slot is None or value is None:
                     continue
-                position = plain.get(name)
-                if position is not None:
+                position, as_is = slot
+                if as_is or value.__class__ is str:
                     row[position] = value
                     continue
-                position = as_text.get(name)
-                if position is not None:
-                    row[position] = value if value.__class__ is str else text(value)  # type: ignore[misc]
-                    continue
-                position = records.get(name)
-                if position is not None:
-                    known = record_ids.get(id(value))
-                    if known is None or known[0] is not value:
-                        known = record_ids[id(value)] = (value, value.pk)
-                    row[position] = known[1]
+                known = written.get(id(value))
+                if known is None or known[0] is not value:
+                    known = written[id(value)] = (
+                        value,
+                        value.pk if isinstance(value, models.Model) else text(value),  # type: ignore[misc]
+                    )
+                row[position] = known[1]
             if row[category_at] is None:
                 row[category_at] = industrial
             stage = values["stage"]
@@ -1856,6 +2335,17 @@ def _collect(preview: ImportPreview, plans: list[_Plan]) -> None:
             counts[plan.action] = counts.get(plan.action, 0) + 1
 
 
+def _collect_fast(preview: ImportPreview, chunk: _FastChunk) -> None:
+    """:func:`_collect` for a chunk of the create-only path (every row a new project)."""
+    counts, rows = preview.counts, chunk.row_count
+    if preview.keep_rows:
+        for number, name in zip(chunk.numbers, chunk.names, strict=True):
+            preview.add(RowOutcome(row=number, action="create", name=name))
+        return
+    counts["rows"] += rows
+    counts["create"] = counts.get("create", 0) + rows
+
+
 @gc_paused
 def _run(
     *,
@@ -2064,23 +2554,33 @@ def _run_bulk(
     )
     writer = _Writer(user=user, planner=planner, file_name=preview.file_name)
     state = {"done": 0, "writing": True}
+    fast_path = FAST_PATH
 
-    def planned() -> Iterator[list[_Plan]]:
+    def planned() -> Iterator[list[_Plan] | _FastChunk]:
         for chunk in _chunks(ledger.data_rows(), chunk_size):
+            fast = planner.fast_chunk(chunk) if fast_path else None
+            if fast is not None:
+                yield fast
+                continue
             plans = [planner.plan(number, cells) for number, cells in chunk]
             planner.resolve_updates(plans)
             yield plans
 
-    def write_chunk(plans: list[_Plan], parent: ImportBatch) -> Callable[[], None]:
+    def write_chunk(plans: list[_Plan] | _FastChunk, parent: ImportBatch) -> Callable[[], None]:
         """Write a chunk as a batch of its own; returns what records the batch's outcome (for
         the all-or-nothing import to call after the next chunk is planned: saving the batch
         waits for the chunk's rows to be written, see ledger.pipeline)."""
         batch = _new_batch(preview, user=user, district=district, parent=parent)
-        writer.write(plans, batch)
         part = ImportPreview(file_name=preview.file_name, sha256=preview.sha256, keep_rows=False)
-        _collect(part, plans)
+        if isinstance(plans, _FastChunk):
+            writer.write_fast(plans, batch)
+            _collect_fast(part, plans)
+            batch.first_row, batch.last_row = plans.numbers[0], plans.numbers[-1]
+        else:
+            writer.write(plans, batch)
+            _collect(part, plans)
+            batch.first_row, batch.last_row = plans[0].row, plans[-1].row
         part.skipped = part.counts["error"] + part.counts["held"]
-        batch.first_row, batch.last_row = plans[0].row, plans[-1].row
         status = BatchStatus.PARTIAL if part.skipped else BatchStatus.COMMITTED
         return lambda: _finish_batch(batch, part, status=status)
 
@@ -2094,15 +2594,19 @@ def _run_bulk(
                 with transaction.atomic():
                     write_chunk(plans, parent)()
             elif state["writing"]:
-                if any(plan.problems for plan in plans):
+                if isinstance(plans, list) and any(plan.problems for plan in plans):
                     state["writing"] = False  # all or nothing: the rest is only checked
                 else:
                     unfinished = write_chunk(plans, parent)
-            _collect(preview, plans)
-            state["done"] += len(plans)
+            if isinstance(plans, _FastChunk):
+                _collect_fast(preview, plans)
+                state["done"] += plans.row_count
+            else:
+                _collect(preview, plans)
+                state["done"] += len(plans)
+                plans.clear()  # written: let the memory go
             if progress:
                 progress(state["done"], ledger.total_rows)
-            plans.clear()  # written: let the memory go
         if unfinished is not None:
             unfinished()
 
