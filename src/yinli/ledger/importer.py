@@ -433,6 +433,18 @@ _UNCACHED_FIELDS = frozenset({"name", "company", "notes"})
 _CACHE_LIMIT = 200_000
 
 
+def _new_stage_log(
+    stage: str, signed_on: datetime.date | None, stage_on: datetime.date | None, today
+) -> tuple:
+    """A new project's stage log as (stage, date) pairs: its signing, then its stage when that
+    is past signing; or its stage alone when it is not signed."""
+    if signed_on:
+        if stage == Stage.SIGNED:
+            return ((Stage.SIGNED, signed_on),)
+        return ((Stage.SIGNED, signed_on), (stage, stage_on or today))
+    return ((stage, stage_on or today),)
+
+
 def _fitting_text(name: str, raw: str, limit: int) -> str | None:
     """A name, an investor, a note as RowConverter._one reads a text cell that fits and is not
     blank; None for any other (then _one decides, and says what is wrong)."""
@@ -1826,14 +1838,7 @@ class _Writer:
                 signed = stage_rank(stage) >= signed_rank
                 signed_on = signed_on if signed else None
                 stage_on = signed_on if stage == Stage.SIGNED else today
-                if signed_on:
-                    log = (
-                        ((Stage.SIGNED, signed_on),)
-                        if stage == Stage.SIGNED
-                        else ((Stage.SIGNED, signed_on), (stage, stage_on or today))
-                    )
-                else:
-                    log = ((stage, stage_on or today),)
+                log = _new_stage_log(stage, signed_on, stage_on, today)
                 found = per_stage[pair] = (
                     plain_text(stage),
                     plain_text(stage_on),
@@ -1866,11 +1871,7 @@ class _Writer:
         ids = table.insert_values(rows, varying=varying, plain=text is None)
         _copy_to_history(Project, ids, user=self.user, now=self.now, reason="import")
         index = self.planner.index
-        log_table = _table(StageChange)
-        log_row, log_at = log_table.layout()
-        log_row[log_at["by_id"]] = self.user.pk
-        log_row[log_at["note"]] = IMPORT_NOTE
-        log_row[log_at["recorded_at"]] = log_table.adapt("recorded_at", self.now)
+        log_table, log_row, log_at = self._stage_log_template()
         if sqlite:
             log_row = [
                 _plain_value(value) if i in log_table.plain_positions else value
@@ -1907,6 +1908,16 @@ class _Writer:
             changes, returning=False, varying=[project_at, stage_at, on_at], plain=not sqlite
         )
         return ids
+
+    def _stage_log_template(self) -> tuple[_Table, list, dict]:
+        """The stage log's table, a row of its defaults for this import's entries (by whom,
+        the note, when) and its columns' positions."""
+        log_table = _table(StageChange)
+        log_row, log_at = log_table.layout()
+        log_row[log_at["by_id"]] = self.user.pk
+        log_row[log_at["note"]] = IMPORT_NOTE
+        log_row[log_at["recorded_at"]] = log_table.adapt("recorded_at", self.now)
+        return log_table, log_row, log_at
 
     def _company_id(self, company) -> int | None:
         if company is None:
@@ -2022,14 +2033,7 @@ class _Writer:
                     row[reason_at] = plan.decision["reason"]
             # The stage log of a new project, and its first dates on the row itself (what
             # projects.stagedates derives from the log), so no UPDATE follows the INSERT.
-            if signed_on:
-                log = (
-                    ((Stage.SIGNED, signed_on),)
-                    if stage == Stage.SIGNED
-                    else ((Stage.SIGNED, signed_on), (stage, stage_on or today))
-                )
-            else:
-                log = ((stage, stage_on or today),)
+            log = _new_stage_log(stage, signed_on, stage_on, today)
             dates = dates_of.get(log)
             if dates is None:
                 dates = list(stage_dates_from_log(log).values())
@@ -2059,11 +2063,7 @@ class _Writer:
         _copy_to_history(Project, ids, user=self.user, now=self.now, reason="import")
         changes = []
         index = self.planner.index
-        log_table = _table(StageChange)
-        log_row, log_at = log_table.layout()
-        log_row[log_at["by_id"]] = self.user.pk
-        log_row[log_at["note"]] = IMPORT_NOTE
-        log_row[log_at["recorded_at"]] = log_table.adapt("recorded_at", self.now)
+        log_table, log_row, log_at = self._stage_log_template()
         project_at, stage_at, on_at = log_at["project_id"], log_at["stage"], log_at["on"]
         not_duplicates = index.not_duplicates
         for pk, row, log, plan in zip(ids, rows, logs, plans, strict=True):
