@@ -144,8 +144,10 @@ def test_the_import_with_its_indexes_set_aside_writes_what_the_plain_one_does(
             outcomes.append((result.counts, state()))
             assert schema() == before
             transaction.set_rollback(True)
-    # The second import set the indexes of the three tables aside (the first, too small, none).
-    assert seen[0] == set() and {table for table, _kind in seen[1]} == set(TABLES)
+    # The second import set the indexes of the three tables aside (the first, too small, none)
+    # and built those of codes and names again for its first look-up (its first chunk's).
+    assert seen[0] == set() and seen[1] == seen[2] == {("companies_company", "index")}
+    assert {table for table, _kind in seen[3]} == set(TABLES)
     assert outcomes[0] == outcomes[1]
     counts = outcomes[0][0]
     assert counts["created"] == 250 and counts["updated"] == 60 + 30
@@ -195,3 +197,41 @@ def test_a_refused_import_leaves_the_indexes_to_the_rollback(city, tmp_path, mon
     assert dropped  # the indexes were set aside …
     assert rebuilt == []  # … and nothing built again for an import that rolls back
     assert schema() == before and state() == registry
+
+
+def test_a_list_of_new_companies_builds_the_indexes_it_looks_up_only_at_the_end(
+    city, tmp_path, monkeypatch
+):
+    """The indexes of credit codes and names go with the others; a file of new companies never
+    looks a key up, so they come back at the end only. A later row repeating an earlier one's
+    code is a look-up: they come back before it, once, and the row updates that company."""
+    monkeypatch.setattr(bulkload, "BULK_FROM", 50)
+    monkeypatch.setattr(enterprise, "SQLITE_FTS_AT_END_FROM", 50)
+    brought = []
+    real = enterprise.bring_back
+
+    def bringing_back(aside, table, column):
+        brought.append((column, real(aside, table, column)))
+        return brought[-1][1]
+
+    monkeypatch.setattr(enterprise, "bring_back", bringing_back)
+    before = schema()
+    first = [list(row) for row in enterprise_rows(200, seed=24)]
+    write(tmp_path / "first.csv", first)
+    result = import_enterprises(path=tmp_path / "first.csv", user=city.analyst, chunk_size=60)
+    assert result.committed and result.counts["created"] == 200
+    assert brought == []
+    assert schema() == before
+
+    code, staff = (HEADER.index(h) for h in ("统一社会信用代码", "参保人数"))
+    second = [list(row) for row in enterprise_rows(200, seed=25)]
+    repeat = list(second[10])
+    repeat[staff] = "4321"
+    write(tmp_path / "second.csv", [*second, repeat])
+    result = import_enterprises(path=tmp_path / "second.csv", user=city.analyst, chunk_size=60)
+    assert result.committed, result.summary()["errors"]
+    assert result.counts["created"] == 200 and result.counts["updated"] == 1
+    # Once, for the last chunk's look-up: both indexes, each built then (True).
+    assert brought == [("uscc", True), ("name_normalized", True)]
+    assert schema() == before
+    assert Company.objects.get(uscc=repeat[code]).insured_staff == 4321

@@ -101,6 +101,66 @@ def test_the_indexes_are_gone_inside_and_back_after():
     assert Company.objects.filter(name_normalized="恒远光电科技").count() == 1
 
 
+def test_a_unique_index_goes_only_when_its_column_is_named():
+    from yinli.companies.models import USCC_UNIQUE
+
+    table = Company._meta.db_table
+    before = catalog()
+    unique_before = unique(table)
+    assert USCC_UNIQUE in unique_before
+    with set_aside_indexes([Company]) as aside:
+        assert USCC_UNIQUE in indexes(table)
+    with set_aside_indexes([Company], unique={Company: ["uscc"]}) as aside:
+        assert USCC_UNIQUE not in indexes(table)
+        (item,) = [item for item in aside if item.name.split(".")[-1] == USCC_UNIQUE]
+        assert item.column == "uscc"
+        # Any other unique index stays.
+        assert unique(table) == unique_before - {USCC_UNIQUE}
+        Company.objects.create(name="甲公司", name_normalized="甲", uscc="91320500MA1XY2Z30A")
+    assert catalog() == before
+
+
+def test_a_duplicate_written_while_the_unique_index_was_aside_is_refused_at_its_build():
+    before = catalog()
+    code = "91320500MA1XY2Z30A"
+    with pytest.raises(IntegrityError):
+        with transaction.atomic():
+            with set_aside_indexes([Company], unique={Company: ["uscc"]}):
+                Company.objects.create(name="甲公司", name_normalized="甲", uscc=code)
+                Company.objects.create(name="乙公司", name_normalized="乙", uscc=code)
+    assert catalog() == before
+    assert not Company.objects.exists()
+
+
+def test_an_index_brought_back_inside_the_block_is_there_and_built_once(monkeypatch):
+    from yinli.companies.models import USCC_UNIQUE
+
+    table = Company._meta.db_table
+    before = catalog()
+    built = []
+    real = bulkload.restore
+    monkeypatch.setattr(
+        bulkload, "restore", lambda items, **kw: (built.append(items), real(items, **kw))
+    )
+    with set_aside_indexes([Company], unique={Company: ["uscc"]}) as aside:
+        count = len(aside)
+        assert bulkload.bring_back(aside, Company, "uscc")
+        assert len(aside) == count - 1 and USCC_UNIQUE in indexes(table)
+        assert indexes(table)[USCC_UNIQUE] == before[table][0][USCC_UNIQUE]
+        # Once: nothing more on that column, nor on a column whose index was not set aside.
+        assert not bulkload.bring_back(aside, Company, "uscc")
+        assert not bulkload.bring_back(aside, table, "no_such_column")
+        code = "91320500MA1XY2Z30A"
+        Company.objects.create(name="甲公司", name_normalized="甲", uscc=code)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Company.objects.create(name="乙公司", name_normalized="乙", uscc=code)
+    assert catalog() == before
+    # The block's end built the rest, not the index brought back again.
+    assert [item.column for item in built[0]] == ["uscc"]
+    assert all(item.column != "uscc" for item in built[1])
+    assert len(built) == 2 and len(built[1]) == count - 1
+
+
 @pytest.mark.skipif(not POSTGRES, reason="SQLite cannot drop a foreign key")
 def test_every_foreign_key_is_set_aside_when_asked():
     before = catalog()

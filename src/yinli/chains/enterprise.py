@@ -32,8 +32,10 @@ that send the writer tuples of database-ready values (:data:`ROW_FIELDS`), not d
 all-or-nothing import also (a) sets aside the secondary indexes of the company, company
 history and profile tables — each table the file holds at least a fifth of — and, on
 PostgreSQL, the foreign keys between them, building them once before the commit
-(:func:`yinli.core.bulkload.set_aside_indexes`; the index of normalized names stays, the
-matching reads it); (b) on PostgreSQL drops and rebuilds candidate search's trigram indexes
+(:func:`yinli.core.bulkload.set_aside_indexes`; the indexes the matching reads — credit
+codes, a unique one, and normalized names — go too and come back the first time the import
+looks a key up, which a province's list of new companies makes happen only at the end);
+(b) on PostgreSQL drops and rebuilds candidate search's trigram indexes
 (:func:`_suspend_search_index`); on SQLite writes candidate search's FTS rows once at the end
 (:func:`_search_rows_at_end`); (c) reads the registry's keys once (:class:`_Known`). Either
 way the company table is held for the import's duration: SQLite's write lock, PostgreSQL's
@@ -50,6 +52,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime
+import functools
 import itertools
 import json
 import multiprocessing
@@ -76,7 +79,7 @@ from pypinyin import Style, lazy_pinyin
 
 from yinli.companies.models import Company, Ownership
 from yinli.companies.uscc import ALPHABET, REGISTRATION_KINDS, validate_uscc
-from yinli.core.bulkload import set_aside_indexes, worth_setting_aside
+from yinli.core.bulkload import bring_back, set_aside_indexes, worth_setting_aside
 from yinli.core.gcpause import gc_paused
 from yinli.core.models import Region
 from yinli.core.names import normalize_company_name
@@ -123,9 +126,12 @@ SQLITE_FTS_AT_END_FROM = 50_000
 # An all-or-nothing import of BULK_FROM rows or more sets aside the secondary indexes (on
 # PostgreSQL also the foreign keys between them) of the tables it fills — each table where the
 # file holds at least a fifth of its rows — and builds them once at the end
-# (yinli.core.bulkload). The index of normalized names stays: the import reads it.
+# (yinli.core.bulkload).
 BULK_TABLES = (Company, Company.history.model, CompanyProfile)
-BULK_KEEP = ("name_normalized",)
+# The company columns the matching looks up; their indexes go too and come back before the
+# first look-up (which a list of new companies makes happen only at the end, see _Known):
+# kept up row by row, the two cost a third of the company inserts at 2,000,000 rows on SQLite.
+BULK_LOOKUPS = ("uscc", "name_normalized")
 
 
 CLASSIFY_CHUNK = 5000
@@ -1267,13 +1273,27 @@ class _Known:
 
     Built once at the start from the registry and kept up to date with every company the
     import writes, so only where the import keeps other writers out of the company table
-    (see :func:`_known_for`)."""
+    (see :func:`_known_for`).
+
+    At least 256 bits a key (32 MB a bitmap for a million keys) make a false positive about
+    once in 17 million tests: the import sets the indexes of codes and names aside, and the
+    first key it looks up builds them again (``before_lookup``), so a false positive early in a
+    province's file would cost most of what setting them aside saved."""
+
+    BITS = 256  # a key, at least
 
     def __init__(self, expected: int) -> None:
-        bits = 1 << max(16, (64 * max(expected, 1) - 1).bit_length())
+        bits = 1 << max(16, (self.BITS * max(expected, 1) - 1).bit_length())
         self.mask = bits - 1
         self.codes = bytearray(bits >> 3)
         self.names = bytearray(bits >> 3)
+        # Called once before the first look-up (see import_enterprises).
+        self.before_lookup: Callable[[], object] | None = None
+
+    def looking_up(self) -> None:
+        if self.before_lookup is not None:
+            self.before_lookup()
+            self.before_lookup = None
 
     # The four bits of a key by double hashing of its one (64-bit) hash: from the low bits'
     # start, an odd step (so the four differ) from the high bits.
@@ -1308,6 +1328,11 @@ class _Known:
 
     def may_hold_name(self, name: str) -> bool:
         return self._test(self.names, name)
+
+
+def _bring_back(aside: list, columns: Sequence[str]) -> None:
+    for column in columns:
+        bring_back(aside, Company, column)
 
 
 def _known_for(rows: int | None) -> _Known | None:
@@ -1345,6 +1370,8 @@ def _existing(
     if known is not None:
         may_hold = known.may_hold_code
         codes = [code for code in codes if may_hold(code)]
+        if codes:
+            known.looking_up()
     by_code = (
         {row["uscc"]: row for row in Company.all_objects.filter(uscc__in=codes).values(*_FETCH)}
         if codes
@@ -1354,6 +1381,8 @@ def _existing(
     if known is not None:
         may_hold = known.may_hold_name
         names = {name for name in names if may_hold(name)}
+        if names:
+            known.looking_up()
     by_name: dict[str, list[dict]] = {}
     if names:
         for row in (
@@ -1516,7 +1545,9 @@ def import_enterprises(
         else:
             with transaction.atomic():
                 rebuild = _suspend_search_index(total)
-                with set_aside_indexes(BULK_TABLES, rows=total, keep={Company: BULK_KEEP}) as aside:
+                with set_aside_indexes(
+                    BULK_TABLES, rows=total, unique={Company: ["uscc"]}
+                ) as aside:
                     # Nobody else writes companies meanwhile: SQLite's write lock is the
                     # transaction's, and on PostgreSQL the dropped indexes lock the table.
                     exclusive = (
@@ -1525,11 +1556,21 @@ def import_enterprises(
                         or any(item.table == Company._meta.db_table for item in aside)
                     )
                     writer.exclusive = exclusive
+                    known = _known_for(total) if exclusive else None
+                    # The indexes of credit codes and names the matching reads come back
+                    # before its first look-up: at once when every chunk looks its keys up.
+                    # (The import writes no code twice: a later row updates the company an
+                    # earlier one wrote.)
+                    lookups_back = functools.partial(_bring_back, aside, BULK_LOOKUPS)
+                    if known is None:
+                        lookups_back()
+                    else:
+                        known.before_lookup = lookups_back
                     with (
                         _search_rows_at_end(writer, total, lambda: result.counts["error_rows"] > 0),
                         _checks_as_written(total),
                     ):
-                        run(_known_for(total) if exclusive else None)
+                        run(known)
                     if result.counts["error_rows"]:
                         # Nothing is built again: the rollback restores the indexes.
                         transaction.set_rollback(True)

@@ -14,7 +14,12 @@ one join.
 What is set aside, per table: every index but the primary key, UNIQUE indexes (they enforce
 something the load must not break) and an index backing a constraint (an exclusion
 constraint's); indexes the caller names in ``keep`` (the ones the load itself reads while
-it runs, e.g. a look-up by name); and, on PostgreSQL, the table's FOREIGN KEY constraints (see
+it runs, e.g. a look-up by name). A single-column UNIQUE index made by CREATE UNIQUE INDEX (not
+a column's or a table's UNIQUE: SQLite cannot drop those) goes too when the caller names its
+column in ``unique``: the caller vouches that the load writes no duplicate, and the build at
+the end checks it (a duplicate raises IntegrityError there and the transaction rolls back).
+A load that must look a set-aside column up after all builds its index at once with
+:func:`bring_back`. On PostgreSQL, the table's FOREIGN KEY constraints go too (see
 ``foreign_keys`` below; SQLite cannot drop a constraint without rebuilding the table, so there
 they stay — a new row's check is a primary-key look-up of the parent, cheap). The definitions
 are read from the catalog just before the drop (``sqlite_master.sql``; ``pg_get_indexdef``, as
@@ -79,6 +84,8 @@ class SetAside:
     kind: Literal["index", "foreign key"]
     name: str
     definition: str  # the CREATE INDEX statement, or the constraint as pg_get_constraintdef
+    # An index on one column (not an expression), partial or not: that column; else None.
+    column: str | None = None
 
 
 def _connection(using: str | None) -> BaseDatabaseWrapper:
@@ -157,20 +164,21 @@ def _keep_columns(
 
 
 def secondary_indexes(
-    table: str, *, keep: Iterable[str] = (), using: str | None = None
+    table: str, *, keep: Iterable[str] = (), unique: Iterable[str] = (), using: str | None = None
 ) -> list[SetAside]:
     """The table's indexes a load may set aside (see the module docstring), with their DDL.
     ``keep``: columns whose plain single-column index (B-tree, default operator class, no
-    predicate) stays."""
+    predicate) stays. ``unique``: columns whose single-column UNIQUE index (one made by CREATE
+    UNIQUE INDEX, partial or not) goes too."""
     conn = _connection(using)
-    keep = set(keep)
+    keep, unique = set(keep), set(unique)
     found: list[SetAside] = []
     with conn.cursor() as cursor:
         if conn.vendor == "sqlite":
             cursor.execute(f"PRAGMA index_list({conn.ops.quote_name(table)})")
             listed = cursor.fetchall()  # seq, name, unique, origin, partial
-            for _seq, name, unique, origin, partial in listed:
-                if unique or origin != "c":
+            for _seq, name, is_unique, origin, partial in listed:
+                if origin != "c":  # the primary key's, or a UNIQUE of the table's definition
                     continue
                 cursor.execute(
                     "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = %s", [name]
@@ -178,27 +186,30 @@ def secondary_indexes(
                 row = cursor.fetchone()
                 if row is None or not row[0]:
                     continue
-                if keep and not partial:
-                    cursor.execute(f"PRAGMA index_info({conn.ops.quote_name(name)})")
-                    columns = [column for _n, _cid, column in cursor.fetchall()]
-                    if len(columns) == 1 and columns[0] in keep:
-                        continue
-                found.append(SetAside(table, "index", name, row[0]))
+                cursor.execute(f"PRAGMA index_info({conn.ops.quote_name(name)})")
+                columns = [column for _n, _cid, column in cursor.fetchall()]
+                column = columns[0] if len(columns) == 1 else None  # None: an expression's
+                if is_unique and column not in unique:
+                    continue
+                if not is_unique and not partial and column in keep:
+                    continue
+                found.append(SetAside(table, "index", name, row[0], column))
             return found
         if conn.vendor != "postgresql":
             return found
         cursor.execute(
             """
             SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
-                   am.amname, i.indnatts, i.indexprs IS NULL AND i.indpred IS NULL,
+                   am.amname, i.indnatts, i.indexprs IS NULL, i.indpred IS NULL,
                    (SELECT a.attname FROM pg_attribute a
                      WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[0]),
-                   (SELECT oc.opcdefault FROM pg_opclass oc WHERE oc.oid = i.indclass[0])
+                   (SELECT oc.opcdefault FROM pg_opclass oc WHERE oc.oid = i.indclass[0]),
+                   i.indisunique
               FROM pg_index i
               JOIN pg_class c ON c.oid = i.indexrelid
               JOIN pg_am am ON am.oid = c.relam
              WHERE i.indrelid = %s::regclass
-               AND NOT i.indisprimary AND NOT i.indisunique AND NOT i.indisexclusion
+               AND NOT i.indisprimary AND NOT i.indisexclusion
                AND i.indisvalid
                AND NOT EXISTS (
                    SELECT 1 FROM pg_constraint k
@@ -208,10 +219,24 @@ def secondary_indexes(
             """,
             [conn.ops.quote_name(table)],
         )
-        for name, definition, method, columns, plain, first, default_class in cursor.fetchall():
-            if method == "btree" and columns == 1 and plain and default_class and first in keep:
+        for (
+            name,
+            definition,
+            method,
+            count,
+            no_expression,
+            no_predicate,
+            first,
+            default_class,
+            is_unique,
+        ) in cursor.fetchall():
+            column = first if count == 1 and no_expression and first else None
+            if is_unique and column not in unique:
                 continue
-            found.append(SetAside(table, "index", name, definition))
+            plain = method == "btree" and no_predicate and default_class and not is_unique
+            if plain and column in keep:
+                continue
+            found.append(SetAside(table, "index", name, definition, column))
     return found
 
 
@@ -306,12 +331,35 @@ def restore(
             cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [before])
 
 
+def bring_back(
+    aside: list[SetAside], table: type[models.Model] | str, column: str, *, using: str | None = None
+) -> bool:
+    """Build now, inside the block of :func:`set_aside_indexes` that yielded ``aside``, the
+    indexes on ``column`` of ``table`` (a field's name or a column's) it set aside — for a load
+    that turns out to look that column up after all — and take them off ``aside`` (the block's
+    end builds the rest). False when it set none aside."""
+    (name,) = _tables([table])
+    (wanted,) = _keep_columns({table: [column]})[name]
+    items = [
+        item
+        for item in aside
+        if item.table == name and item.kind == "index" and item.column == wanted
+    ]
+    if not items:
+        return False
+    restore(items, using=using)
+    for item in items:
+        aside.remove(item)
+    return True
+
+
 @contextmanager
 def set_aside_indexes(
     tables: Iterable[type[models.Model] | str],
     *,
     rows: int | None = None,
     keep: Mapping[type[models.Model] | str, Iterable[str]] | None = None,
+    unique: Mapping[type[models.Model] | str, Iterable[str]] | None = None,
     foreign_keys: ForeignKeys | Iterable[type[models.Model] | str] = "within",
     using: str | None = None,
 ) -> Iterator[list[SetAside]]:
@@ -321,21 +369,28 @@ def set_aside_indexes(
     ``rows``: the rows the load writes — then only the tables where
     :func:`worth_setting_aside` says it pays are touched (possibly none); without it, all.
     ``keep``: {model or table: field names} whose plain single-column index stays (the load
-    reads it). ``foreign_keys``: "within" (default) drops only the keys between these tables,
+    reads it). ``unique``: {model or table: field names} whose single-column UNIQUE index goes
+    too (the caller vouches that the load writes no duplicate). ``foreign_keys``: "within" (default) drops only the keys between these tables,
     "all" also keys to other tables (which locks those tables until the commit on PostgreSQL),
     "none" keeps them; or the models (tables) whose keys go besides those between the tables.
-    See the module docstring for what happens on leaving the block."""
+    See the module docstring for what happens on leaving the block; :func:`bring_back` builds
+    an index again before it."""
     conn = _connection(using)
     assert conn.in_atomic_block, "set_aside_indexes runs inside the caller's transaction"
     names = _tables(tables)
     if rows is not None:
         names = [t for t in names if worth_setting_aside(t, rows, using=using)]
-    kept = _keep_columns(keep)
+    kept, unique_columns = _keep_columns(keep), _keep_columns(unique)
     refused = False
     with transaction.atomic(using=conn.alias):
         aside: list[SetAside] = []
         for table in names:
-            aside += secondary_indexes(table, keep=kept.get(table, ()), using=using)
+            aside += secondary_indexes(
+                table,
+                keep=kept.get(table, ()),
+                unique=unique_columns.get(table, ()),
+                using=using,
+            )
         if foreign_keys != "none":
             if foreign_keys == "all":
                 within = None
@@ -360,6 +415,7 @@ __all__ = [
     "BULK_FROM",
     "BULK_SHARE",
     "SetAside",
+    "bring_back",
     "foreign_key_constraints",
     "restore",
     "secondary_indexes",
