@@ -35,8 +35,11 @@ class Company(Tracked):
         _("pinyin initials"), max_length=200, blank=True, db_index=True
     )
     # Unique (the constraint USCC_UNIQUE below: a partial unique index rather than a column
-    # UNIQUE, which SQLite could not set aside for a bulk load).
-    uscc = models.CharField(_("unified social credit code"), max_length=18, null=True, blank=True)
+    # UNIQUE, which SQLite could not set aside for a bulk load); NULL, not "", for a company
+    # without a code, so that the many without one do not clash.
+    uscc = models.CharField(  # noqa: DJ001
+        _("unified social credit code"), max_length=18, null=True, blank=True
+    )
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region")
     )
