@@ -47,11 +47,13 @@ class Company(Tracked):
     ownership = models.CharField(
         _("ownership"), max_length=16, choices=Ownership.choices, default=Ownership.PRIVATE
     )
+    # parent and merged_into: indexed only where set (Meta.indexes), which few companies are.
     parent = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,
         related_name="subsidiaries",
         verbose_name=_("parent company"),
     )
@@ -69,6 +71,7 @@ class Company(Tracked):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
         related_name="merged_from",
         verbose_name=_("merged into"),
     )
@@ -100,6 +103,22 @@ class Company(Tracked):
                 name=USCC_UNIQUE,
                 violation_error_message=_("A company with this credit code already exists."),
             )
+        ]
+        # A company's subsidiaries and the companies merged into it are looked up by key
+        # (parent_id = …, merged_into_id IN …), which these partial indexes serve; the enterprise
+        # base's millions of companies have neither, so their rows are no part of them (a whole
+        # index of NULLs cost a bulk load 2.6 s to build at 2,000,000 companies on SQLite).
+        indexes = [
+            models.Index(
+                fields=["parent"],
+                name="companies_company_parent",
+                condition=models.Q(parent__isnull=False),
+            ),
+            models.Index(
+                fields=["merged_into"],
+                name="companies_company_merged_into",
+                condition=models.Q(merged_into__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
