@@ -234,17 +234,45 @@ def test_a_gbk_csv_imports(city, tmp_path):
     assert Company.objects.filter(name="常州晶澜光能科技有限公司").exists()
 
 
-def test_creations_are_in_the_company_history(city, tmp_path):
+def test_a_created_company_gets_its_creation_record_when_it_first_changes(city, tmp_path):
     run(write_csv(tmp_path / "a.csv", [cell_maker()]), city)
     company = Company.objects.get(uscc=CELL_CODE)
-    record = company.history.get()
-    assert record.history_type == "+" and record.history_user_id == city.analyst.pk
-    assert record.history_change_reason == "企业库导入"
-    # Copied from the company row: every column the history keeps is the company's.
-    kept = [f.attname for f in Company._meta.concrete_fields if hasattr(record, f.attname)]
+    # Its row is its creation record until it changes (yinli.companies.records) …
+    assert not company.history.exists()
+    before = {f.attname: getattr(company, f.attname) for f in Company._meta.concrete_fields}
+    company.notes = "重点跟踪"
+    company.save()
+    # … then the record is written first, from the row as it was, and the change follows.
+    created, changed = company.history.order_by("history_id")
+    assert created.history_type == "+" and created.history_user_id == city.analyst.pk
+    assert created.history_change_reason == "企业库导入"
+    assert created.history_date == company.created_at
+    kept = [f.attname for f in Company._meta.concrete_fields if hasattr(created, f.attname)]
     assert len(kept) > 10 and "business_scope" in kept
-    assert {a: getattr(record, a) for a in kept} == {a: getattr(company, a) for a in kept}
-    assert record.history_date == company.created_at
+    assert {a: getattr(created, a) for a in kept} == {a: before[a] for a in kept}
+    assert changed.history_type == "~" and changed.notes == "重点跟踪"
+    # Once: a later change adds its own row only.
+    company.notes = "已拜访"
+    company.save()
+    assert list(company.history.values_list("history_type", flat=True)) == ["~", "~", "+"]
+
+
+def test_an_update_by_a_later_row_writes_the_creation_record_first(city, tmp_path):
+    rows = [cell_maker(参保人数="120"), cell_maker(参保人数="900")]
+    run(write_csv(tmp_path / "twice.csv", rows), city, chunk_size=1)
+    company = Company.objects.get(uscc=CELL_CODE)
+    records = list(company.history.order_by("history_id"))
+    assert [(r.history_type, r.insured_staff, r.version) for r in records] == [
+        ("+", 120, 1),
+        ("~", 900, 2),
+    ]
+    # A deletion too finds the record there, or writes it.
+    other = Company.objects.create(name="常州某某有限公司", name_normalized="某某")
+    pk = other.pk
+    Company.history.filter(id=pk).delete()
+    other.delete()
+    kinds = Company.history.filter(id=pk).order_by("history_id").values_list("history_type")
+    assert [kind for (kind,) in kinds] == ["+", "-"]
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -446,7 +474,8 @@ def test_chunks_write_the_same_as_one(city, tmp_path):
     ]
     result = run(write_csv(tmp_path / "many.csv", rows), city, chunk_size=5)
     assert result.counts["created"] == 23 and Company.objects.count() == 23
-    assert CompanyProfile.objects.count() == 23 and Company.history.count() == 23
+    assert CompanyProfile.objects.count() == 23
+    assert Company.history.count() == 0  # a creation record comes with the first change
     assert len(set(Company.objects.values_list("pk", flat=True))) == 23
 
 
@@ -587,4 +616,4 @@ def test_workers_reading_byte_ranges_import_as_one_stream_does(city, tmp_path, m
     assert [(p.row, p.column, p.value) for p in streamed.errors] == problems
     assert streamed.counts == ranged.counts
     assert imported() == first
-    assert Company.history.filter(id__in=list(streamed.company_ids)).count() == 897
+    assert not Company.history.filter(id__in=list(streamed.company_ids)).exists()

@@ -145,9 +145,11 @@ def test_the_import_with_its_indexes_set_aside_writes_what_the_plain_one_does(
             assert schema() == before
             transaction.set_rollback(True)
     # The second import set the indexes of the three tables aside (the first, too small, none)
-    # and built those of codes and names again for its first look-up (its first chunk's).
+    # and built those of codes and names again for its first look-up (its first chunk's), with
+    # the history's of company keys (an update looks for the company's creation record).
     assert seen[0] == set() and seen[1] == seen[2] == {("companies_company", "index")}
-    assert {table for table, _kind in seen[3]} == set(TABLES)
+    assert seen[3] == {(History._meta.db_table, "index")}
+    assert {table for table, _kind in seen[4]} == set(TABLES)
     assert outcomes[0] == outcomes[1]
     counts = outcomes[0][0]
     assert counts["created"] == 250 and counts["updated"] == 60 + 30
@@ -231,7 +233,8 @@ def test_a_list_of_new_companies_builds_the_indexes_it_looks_up_only_at_the_end(
     result = import_enterprises(path=tmp_path / "second.csv", user=city.analyst, chunk_size=60)
     assert result.committed, result.summary()["errors"]
     assert result.counts["created"] == 200 and result.counts["updated"] == 1
-    # Once, for the last chunk's look-up: both indexes, each built then (True).
-    assert brought == [("uscc", True), ("name_normalized", True)]
+    # Once, for the last chunk's look-up: both indexes, each built then (True), and the
+    # history's of company keys (the update looks for the company's creation record).
+    assert brought == [("uscc", True), ("name_normalized", True), ("id", True)]
     assert schema() == before
     assert Company.objects.get(uscc=repeat[code]).insured_staff == 4321

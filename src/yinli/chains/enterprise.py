@@ -19,9 +19,11 @@ A row that matches nothing creates a company. A row whose values equal the compa
 in a file: the later row updates what the earlier one wrote.
 
 Writes are bulk, never one ORM save a row: rows are read, checked and written
-:data:`CHUNK_SIZE` at a time — COPY on PostgreSQL, ``executemany`` on SQLite — with a creation
-("+") or change ("~") record in the company history for each company written (by the importing
-user, reason "企业库导入"), and a :class:`~yinli.chains.models.CompanyProfile` row holding the
+:data:`CHUNK_SIZE` at a time — COPY on PostgreSQL, ``executemany`` on SQLite — with a change
+("~") record in the company history for each company changed (by the importing user, reason
+"企业库导入"; a company created has no creation record until it first changes — its row is
+that record, see :mod:`yinli.companies.records`), and a
+:class:`~yinli.chains.models.CompanyProfile` row holding the
 enterprise type, the region of the export, the source and the time of the import. Without
 ``skip_invalid`` the import is all or nothing: it runs in one transaction, stops writing at the
 first bad row, goes on checking to report every bad row, and rolls back. With ``skip_invalid``
@@ -78,6 +80,7 @@ from django.utils.translation import gettext_lazy
 from pypinyin import Style, lazy_pinyin
 
 from yinli.companies.models import Company, Ownership
+from yinli.companies.records import CREATION_REASON, record_creations
 from yinli.companies.uscc import ALPHABET, REGISTRATION_KINDS, validate_uscc
 from yinli.core.bulkload import bring_back, set_aside_indexes, worth_setting_aside
 from yinli.core.gcpause import gc_paused
@@ -138,7 +141,7 @@ CLASSIFY_CHUNK = 5000
 # Classifications of this many companies or more match the texts in WORKERS processes.
 CLASSIFY_PARALLEL_FROM = 50_000
 MAX_LISTED = 1000  # errors (and warnings) listed in a result; all are counted
-HISTORY_REASON = "企业库导入"
+HISTORY_REASON = CREATION_REASON  # "企业库导入"
 
 # field → the header words that name it (the first is the canonical header).
 COLUMN_SYNONYMS: dict[str, list[str]] = {
@@ -1048,54 +1051,6 @@ class _Writer:
         # SQLite: the key ranges of the companies created whose FTS rows are still to be
         # written, when the import writes them at the end (None: a chunk at a time).
         self.search_later: list[tuple[int, int]] | None = None
-        self._history_copy = self._history_copy_sql(history)
-
-    def _history_copy_sql(self, history: type[models.Model]) -> tuple[str, list]:
-        """The statement that writes new companies' history rows from their company rows (an
-        INSERT … SELECT: the database copies the rows, nothing crosses from Python but the
-        keys) and its fixed parameters, before those of the WHERE clause."""
-        quote = connection.ops.quote_name
-        company_columns = {f.attname: f.column for f in Company._meta.concrete_fields}
-        extra = dict(
-            zip(
-                HISTORY_EXTRA,
-                (self.companies.db_value(self.now), HISTORY_REASON, "+", self.user_id),
-                strict=True,
-            )
-        )
-        columns, selected, params = [], [], []
-        for f in history._meta.concrete_fields:
-            if f.primary_key:
-                continue
-            columns.append(quote(f.column))
-            if f.attname in extra:
-                selected.append("%s")
-                params.append(extra[f.attname])
-            elif f.attname in company_columns:
-                selected.append(quote(company_columns[f.attname]))
-            else:  # a column the history has and the company lacks: its default
-                selected.append("%s")
-                params.append(f.get_db_prep_save(f.get_default(), connection))
-        sql = (
-            f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
-            f"SELECT {', '.join(selected)} FROM {quote(Company._meta.db_table)} WHERE "
-        )
-        return sql, params
-
-    def _copy_history(self, ids: list[int]) -> None:
-        """History rows ('+') of the companies just created with ``ids``, copied from them."""
-        sql, params = self._history_copy
-        pk = connection.ops.quote_name(Company._meta.pk.column)
-        # A range is read only while nobody else can commit companies into it: SQLite (the
-        # import holds its write lock; new_ids gave a range) or an exclusive import whose keys
-        # are one block.
-        contiguous = ids[-1] - ids[0] + 1 == len(ids)
-        if not self.companies.postgres or (self.exclusive and contiguous):
-            where, more = f"{pk} BETWEEN %s AND %s", [ids[0], ids[-1]]
-        else:
-            where, more = f"{pk} = ANY(%s)", [ids]
-        with connection.cursor() as cursor:
-            cursor.execute(f"{sql}{where} ORDER BY {pk}", [*params, *more])
 
     def history_row(self, company: dict, kind: str) -> tuple:
         return (
@@ -1136,7 +1091,6 @@ class _Writer:
             with sqlite_bulk_insert(connection) as index_rows:
                 self.companies.insert(companies, ready=True)
                 index_rows(ids[0], ids[-1])
-        self._copy_history(ids)
         if self.companies.postgres:
             profiles = [
                 (pk, row[R_TYPE], row[R_REGION], source, now)
@@ -1185,6 +1139,9 @@ class _Writer:
                 (*(company[a] for a in UPDATE_ATTNAMES), company["version"], now, company["id"])
             )
             history.append(self.history_row(company, "~"))
+        # A company this import (or an earlier one) created has no creation record yet: it is
+        # written now, from the row as it is before the change.
+        record_creations([company["id"] for company in companies])
         columns = [Company._meta.get_field(a.removesuffix("_id")).column for a in UPDATE_ATTNAMES]
         self.company_updates.update([*columns, "version", "updated_at"], rows)
         self.history.insert(history)
@@ -1333,6 +1290,8 @@ class _Known:
 def _bring_back(aside: list, columns: Sequence[str]) -> None:
     for column in columns:
         bring_back(aside, Company, column)
+    # An update first looks for the company's creation record (record_creations).
+    bring_back(aside, Company.history.model, "id")
 
 
 def _known_for(rows: int | None) -> _Known | None:
