@@ -3,9 +3,9 @@
 The enterprise import (:mod:`yinli.chains.enterprise`) creates companies by the million without
 a history row each: until such a company first changes, its own row — ``created_at``,
 ``created_by``, version 1 — is its creation record, and copying it into the history was a third
-of what a province's first load wrote (2,000,000 companies: the copy, its three indexes and its
-bytes at the commit were 14 s of 110 on SQLite and about 20 s on PostgreSQL,
-bench/test_chains.py).
+of what a province's first load wrote (2,000,000 companies, bench/test_chains.py: the copy, its
+three indexes and its bytes at the commit took the import from 74.8 to 96.2 s on SQLite and
+from 95.4 to 118.0 s on PostgreSQL).
 
 Whatever changes or deletes a company calls :func:`record_creations` first — the receivers in
 :mod:`yinli.companies.signals` (every save and delete through the ORM), the enterprise import's
