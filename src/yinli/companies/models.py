@@ -30,10 +30,11 @@ USCC_UNIQUE = "companies_company_uscc_unique"
 class Company(Tracked):
     name = models.CharField(_("name"), max_length=200)
     # For matching only: full/half width, brackets, legal form and region prefix removed.
-    name_normalized = models.CharField(_("normalized name"), max_length=200, db_index=True)
-    name_initials = models.CharField(
-        _("pinyin initials"), max_length=200, blank=True, db_index=True
-    )
+    # Both indexed in Meta.indexes: a plain B-tree each (equality and prefix ranges), without
+    # the LIKE-pattern twin PostgreSQL gets for db_index — substring searches go through the
+    # trigram indexes (yinli.companies.search), and a bulk load built the twins for nothing.
+    name_normalized = models.CharField(_("normalized name"), max_length=200)
+    name_initials = models.CharField(_("pinyin initials"), max_length=200, blank=True)
     # Unique (the constraint USCC_UNIQUE below: a partial unique index rather than a column
     # UNIQUE, which SQLite could not set aside for a bulk load); NULL, not "", for a company
     # without a code, so that the many without one do not clash.
@@ -109,6 +110,8 @@ class Company(Tracked):
         # base's millions of companies have neither, so their rows are no part of them (a whole
         # index of NULLs cost a bulk load 2.6 s to build at 2,000,000 companies on SQLite).
         indexes = [
+            models.Index(fields=["name_normalized"], name="company_name_normalized"),
+            models.Index(fields=["name_initials"], name="company_name_initials"),
             models.Index(
                 fields=["parent"],
                 name="companies_company_parent",
