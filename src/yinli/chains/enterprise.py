@@ -1224,18 +1224,16 @@ class _Known:
     """Which credit codes — and which normalized names of companies without a code — the
     registry may hold, in a Bloom filter (a false positive costs one look-up, a negative is
     certain): a large file of new companies then asks the database about none of them, where
-    two look-ups a row were a third of the import. About 64 bits a key and four bits set a key
-    make a false positive about once in 70,000 tests, so that most chunks of a large file look
-    nothing up (one bit a key made it once in 64: every chunk of 5,000 rows had a query).
+    two look-ups a row were a third of the import. At least 256 bits a key (32 MB a bitmap for
+    a million keys) and four bits set a key make a false positive about once in 17 million
+    tests (64 bits a key made it once in 70,000; one bit, once in 64): the import sets the
+    indexes of codes and names aside, and the first key it looks up builds them again
+    (``before_lookup``), so a false positive early in a province's file would cost most of what
+    setting them aside saved.
 
     Built once at the start from the registry and kept up to date with every company the
     import writes, so only where the import keeps other writers out of the company table
-    (see :func:`_known_for`).
-
-    At least 256 bits a key (32 MB a bitmap for a million keys) make a false positive about
-    once in 17 million tests: the import sets the indexes of codes and names aside, and the
-    first key it looks up builds them again (``before_lookup``), so a false positive early in a
-    province's file would cost most of what setting them aside saved."""
+    (see :func:`_known_for`)."""
 
     BITS = 256  # a key, at least
 
