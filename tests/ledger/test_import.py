@@ -434,25 +434,36 @@ def test_a_large_import_sets_the_project_indexes_aside(
 
     from yinli.core import bulkload
 
+    tables = [Project, Project.history.model, StageChange, Company, Company.history.model]
+
     def indexes():
         return {
             (item.name, item.definition)
-            for model in (Project, Project.history.model, StageChange)
+            for model in tables
             for item in bulkload.secondary_indexes(model._meta.db_table)
+        }
+
+    def foreign_keys():
+        return {
+            (item.table, item.name, item.definition)
+            for model in tables
+            for item in bulkload.foreign_key_constraints(model._meta.db_table)
         }
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # The tables' size as the import estimates it (pg_class.reltuples): an earlier
             # test's ANALYZE of a larger table outlives its rollback and would keep the indexes.
-            for model in (Project, Project.history.model, StageChange):
+            for model in tables:
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
-    before = indexes()
+    before, keys_before = indexes(), foreign_keys()
     seen = []
+    dropped = []
     real_drop = bulkload.drop
 
     def drop(items, **kwargs):
         seen.extend(item.table for item in items)
+        dropped.extend(items)
         return real_drop(items, **kwargs)
 
     monkeypatch.setattr(bulkload, "BULK_FROM", 5)
@@ -467,7 +478,33 @@ def test_a_large_import_sets_the_project_indexes_aside(
     if connection.vendor == "sqlite":  # the history and the stage log keep theirs
         assert set(seen) == {"projects_project"}
     else:
-        assert {"projects_project", "projects_stagechange"} <= set(seen)
+        # The company tables too (their trigram indexes); the plain single-column B-trees of
+        # the project tables stay (kept up to date by the COPY), the rest is set aside.
+        assert {
+            "projects_project",
+            "projects_stagechange",
+            "companies_company",
+            "companies_historicalcompany",
+        } <= set(seen)
+        aside = {item.name: item.definition for item in dropped if item.kind == "index"}
+        assert "companies_company_name_normalized_trgm" in aside
+        project_tables = {m._meta.db_table for m in tables[:3]}
+        kept = {
+            name
+            for name, definition in before
+            if name.split(".")[-1] not in aside
+            and any(f" ON public.{table} " in definition for table in project_tables)
+        }
+        assert "projects_project_company_id_66b5c58b" in kept
+        assert "projects_stagechange_project_id_f75eb42c" in kept
+        for definition in aside.values():
+            if any(f" ON public.{table} " in definition for table in project_tables):
+                # set aside: several columns, an operator class of its own, or a predicate
+                assert "," in definition or "_ops" in definition or " WHERE " in definition
+        assert any("," in aside[name] for name in aside if name.startswith("projects_project"))
+        assert foreign_keys() == keys_before and any(
+            item.kind == "foreign key" and item.table == "companies_company" for item in dropped
+        )
     assert indexes() == before and before
     assert Project.objects.filter(district=city.jingkou, first_signed_on__isnull=False).count() == 7
     if connection.vendor == "sqlite":

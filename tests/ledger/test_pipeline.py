@@ -104,3 +104,42 @@ def test_new_ids_follow_the_largest_id_ever_given():
 def test_only_inside_a_transaction():
     with pytest.raises(RuntimeError, match="atomic"), pipeline.write_pipeline():
         pass
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL: ids from the sequence")
+def test_new_ids_across_blocks_asked_for_ahead(monkeypatch):
+    """The ids come from the sequence a block at a time, the next block fetched by a job of
+    the writing thread when the reserve runs low: every id given once, in increasing order,
+    each a value of the sequence (later saves go on after them), none taken by the database
+    for a row written meanwhile."""
+    monkeypatch.setattr(pipeline, "ID_BLOCK", 8)
+    given: list[int] = []
+    with transaction.atomic():
+        Industry.objects.create(name="起点")
+        with pipeline.write_pipeline() as pipe:
+            for round_ in range(12):
+                ids = pipe.new_ids(Industry, 3)
+                assert ids == sorted(ids) and len(ids) == 3
+                given += ids
+                for pk in ids:
+                    pipe.submit(insert(f"行{pk}", pk))
+                if round_ % 4 == 0:
+                    pipe.submit(insert(f"自增{round_}"))  # an id taken by the sequence itself
+                    assert len(pipe._asking) <= 1
+            pipe.wait()
+    assert len(set(given)) == len(given) == 36 and given == sorted(given)
+    stored = dict(Industry.objects.values_list("pk", "name"))
+    assert all(stored[pk] == f"行{pk}" for pk in given)
+    assert len(stored) == 36 + 1 + 3
+    assert Industry.objects.create(name="之后").pk > given[-1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL: ids from the sequence")
+def test_take_ids_names_the_sequence_once():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [TABLE])
+        (sequence,) = cursor.fetchone()
+        ids = pipeline.take_ids(cursor.cursor, sequence, 5)
+        cursor.execute("SELECT last_value FROM " + sequence)
+        (last,) = cursor.fetchone()
+    assert ids == sorted(ids) and len(set(ids)) == 5 and ids[-1] == last

@@ -63,6 +63,8 @@ class WritePipeline:
         self.failure: BaseException | None = None
         self._next_ids: dict[str, int] = {}
         self._reserved: dict[str, list[int]] = {}
+        self._asking: set[str] = set()  # tables whose next block of ids a job fetches
+        self._sequences: dict[str, str] = {}
         self.thread = threading.Thread(target=self._work, name="yinli-import-writer", daemon=True)
         self.thread.start()
 
@@ -117,23 +119,44 @@ class WritePipeline:
             self.jobs.put(None)
             self.thread.join()
 
+    def _sequence(self, model: type[models.Model]) -> str:
+        """PostgreSQL: the name of the sequence of ``model``'s primary key (asked once)."""
+        table = model._meta.db_table
+        if table not in self._sequences:
+            self.wait()
+            with self.raw.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_get_serial_sequence(%s, %s)", [table, model._meta.pk.column]
+                )
+                (self._sequences[table],) = cursor.fetchone()
+        return self._sequences[table]
+
     def new_ids(self, model: type[models.Model], count: int) -> list[int]:
         """``count`` new primary keys of ``model``'s table, in increasing order."""
         table = model._meta.db_table
         if self.vendor == "postgresql":
-            # Taken from the sequence a block at a time (the connection is free only when the
-            # writing thread is idle); ids left over are a gap, as a rolled-back insert leaves.
+            # Taken from the sequence a block at a time; ids left over are a gap, as a
+            # rolled-back insert leaves. The next block is asked for by a job of the writing
+            # thread when the reserve runs low (the connection is free only there), so the
+            # importing thread seldom waits for the jobs before it to finish.
             reserved = self._reserved.setdefault(table, [])
             if len(reserved) < count:
-                self.wait()
-                with self.raw.cursor() as cursor:
-                    cursor.execute(
-                        "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
-                        "FROM generate_series(1, %s)",
-                        [table, model._meta.pk.column, max(count, ID_BLOCK)],
-                    )
-                    reserved.extend(pk for (pk,) in cursor.fetchall())
+                self.wait()  # the block asked for ahead, if any, is in
+                if len(reserved) < count:
+                    with self.raw.cursor() as cursor:
+                        reserved.extend(
+                            take_ids(cursor, self._sequence(model), max(count, ID_BLOCK))
+                        )
             ids, reserved[:count] = reserved[:count], []
+            if len(reserved) < ID_BLOCK // 2 and table not in self._asking:
+                self._asking.add(table)
+                sequence = self._sequence(model)
+
+                def ask(cursor) -> None:
+                    reserved.extend(take_ids(cursor, sequence, ID_BLOCK))
+                    self._asking.discard(table)
+
+                self.submit(ask)
             return ids
         if table not in self._next_ids:
             self.wait()
@@ -154,6 +177,16 @@ class WritePipeline:
         first = self._next_ids[table]
         self._next_ids[table] = first + count
         return list(range(first, first + count))
+
+
+def take_ids(cursor, sequence: str, count: int) -> list[int]:
+    """PostgreSQL: ``count`` values of ``sequence``, in increasing order, as one array (not a
+    row each; and the sequence named, not looked up by pg_get_serial_sequence for each value)."""
+    cursor.execute(
+        "SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)", [sequence, count]
+    )
+    (values,) = cursor.fetchone()
+    return sorted(values)
 
 
 def active() -> WritePipeline | None:
