@@ -78,6 +78,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from yinli.companies.models import Company
 from yinli.core import bulkload, scoping
+from yinli.core.copytext import CopyText
 from yinli.core.gcpause import gc_paused
 from yinli.core.models import OrgUnit, Region
 from yinli.core.names import normalize_company_name
@@ -1357,6 +1358,7 @@ class _Table:
             if f.get_internal_type() in ("DecimalField", "DateField")
             or (f.get_internal_type() == "CharField" and f.choices)
         ]
+        self.columns = [f.column for f in self.fields]
         self.column_list = ", ".join(quote(f.column) for f in self.fields)
 
     def insert(self, rows: list[dict], *, returning: bool = True) -> list[int]:
@@ -1418,10 +1420,10 @@ class _Table:
             if sqlite:
                 pipe.execute(self._statements(values, ids, varying))
             else:
-                self._submit_copy(pipe, values, ids)
+                self._submit_copy(pipe, values, ids, varying)
             return ids
         if not sqlite:
-            return self._copy(values, returning=returning)
+            return self._copy(values, returning=returning, varying=varying)
         ids = []
         with connection.cursor() as cursor:
             raw = cursor.cursor
@@ -1502,28 +1504,38 @@ class _Table:
                     values[i] = found
             yield values
 
-    def _submit_copy(self, pipe, values: list, ids: list[int]) -> None:
-        """PostgreSQL: the rows (with their new ids, when given) copied in by the pipeline's
-        thread."""
-        columns = self.column_list
-        if ids:
-            values = [(pk, *row_values) for pk, row_values in zip(ids, values, strict=True)]
-            columns = f"{connection.ops.quote_name(self.pk_column)}, {columns}"
-        sql = f"COPY {self.table} ({columns}) FROM STDIN"
+    def _copy_data(
+        self, values: list, ids: list[int] | None, varying: Iterable[int] | None
+    ) -> tuple[str, bytes]:
+        """PostgreSQL: the COPY statement and its data for the rows (with their new ids, when
+        given), built a column at a time by :class:`~yinli.core.copytext.CopyText` — each
+        distinct value dumped once, not every value of every row by ``write_row`` under the
+        interpreter lock in the writing thread."""
+        quote = connection.ops.quote_name
+        first = [(self.pk_column, ids)] if ids else []
+        order, data = CopyText(connection.connection).table_data(
+            self.columns, values, varying=varying, first=first
+        )
+        sql = f"COPY {self.table} ({', '.join(quote(name) for name in order)}) FROM STDIN"
+        return sql, data
+
+    def _submit_copy(
+        self, pipe, values: list, ids: list[int], varying: Iterable[int] | None
+    ) -> None:
+        """PostgreSQL: the rows copied in by the pipeline's thread."""
+        sql, data = self._copy_data(values, ids, varying)
 
         def copy(cursor) -> None:
             with cursor.copy(sql) as copy:
-                for row_values in values:
-                    copy.write_row(row_values)
+                copy.write(data)
 
         pipe.submit(copy)
 
-    def _copy(self, values: list, *, returning: bool):
+    def _copy(self, values: list, *, returning: bool, varying: Iterable[int] | None):
         """PostgreSQL: COPY … FROM STDIN, the fastest way in; the primary keys, when wanted, are
         taken from the table's sequence first and written with the rows."""
         ids: list[int] = []
         with connection.cursor() as cursor:
-            columns = self.column_list
             if returning:
                 cursor.execute(
                     "SELECT pg_get_serial_sequence(%s, %s)",
@@ -1531,15 +1543,9 @@ class _Table:
                 )
                 (sequence,) = cursor.fetchone()
                 ids = pipeline.take_ids(cursor, sequence, len(values))
-                columns = f"{connection.ops.quote_name(self.pk_column)}, {columns}"
-            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
-                if returning:
-                    for pk, row_values in zip(ids, values, strict=True):
-                        copy.write_row((pk, *row_values))
-                else:
-                    for row_values in values:
-                        copy.write_row(row_values)
+            sql, data = self._copy_data(values, ids, varying)
+            with cursor.cursor.copy(sql) as copy:  # the psycopg cursor under Django's wrapper
+                copy.write(data)
         return ids
 
 
@@ -1654,7 +1660,15 @@ def _copy_to_history(model, ids: list[int], *, user, now, reason: str) -> None:
         pk,
     )
     if connection.vendor == "postgresql":
-        statements = [(f"{head} = ANY(%s) ORDER BY {pk}", [*extra.values(), list(ids)])]
+        # The keys as a range when they follow each other (new keys do), else as the text of
+        # an array: psycopg's dumper of a list is Python code a value, under the interpreter
+        # lock of the pipeline's thread.
+        if ids[-1] - ids[0] == len(ids) - 1 and ids == list(range(ids[0], ids[-1] + 1)):
+            where, keys = f"BETWEEN %s AND %s ORDER BY {pk}", [ids[0], ids[-1]]
+        else:
+            where = f"= ANY(%s::bigint[]) ORDER BY {pk}"
+            keys = ["{" + ",".join(map(str, ids)) + "}"]
+        statements = [(f"{head} {where}", [*extra.values(), *keys])]
     else:
         statements = [
             (
