@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from psycopg.adapt import PyFormat, Transformer
 
@@ -153,23 +153,39 @@ class CopyText:
         data has them, the data). ``varying``: the positions whose values may differ from row
         to row (default: all); the others are taken from the first row and written after the
         varying ones. ``first``: (name, values) columns put before all others (new keys)."""
-        count = len(rows)
         width = len(names)
         varies = list(range(width)) if varying is None else sorted(set(varying))
-        fixed = [i for i in range(width) if i not in set(varies)]
-        columns = [self.column(values) for _name, values in first]
-        if varies:
+        columns: dict[int, Sequence[object]] = {}
+        if varies and rows:
             transposed = list(zip(*rows, strict=True))
-            columns += [self.column(transposed[i]) for i in varies]
-        head = rows[0] if rows else ()
-        tail = b"\t".join(self.field(head[i]) for i in fixed) if head else b""
-        if tail and columns:
+            columns = {i: transposed[i] for i in varies}
+        shared = rows[0] if rows else [None] * width
+        return self.column_data(names, columns, shared, len(rows), first=first)
+
+    def column_data(
+        self,
+        names: Sequence[str],
+        columns: Mapping[int, Sequence[object]],
+        shared: Sequence[object],
+        count: int,
+        *,
+        first: Sequence[tuple[str, Sequence[object]]] = (),
+    ) -> tuple[list[str], bytes]:
+        """:meth:`table_data` for ``count`` rows given as their columns: {position in
+        ``names``: the rows' values} for those that vary, and ``shared``, a row holding the
+        value every row has in each other position."""
+        varies = sorted(columns)
+        fixed = [i for i in range(len(names)) if i not in columns]
+        fields = [self.column(values) for _name, values in first]
+        fields += [self.column(columns[i]) for i in varies]
+        tail = b"\t".join(self.field(shared[i]) for i in fixed) if count else b""
+        if tail and fields:
             tail = b"\t" + tail
         order = [name for name, _values in first]
         order += [names[i] for i in varies] + [names[i] for i in fixed]
-        if not columns:  # every value shared: the tail is the whole row
+        if not fields:  # every value shared: the tail is the whole row
             return order, (tail + b"\n") * count
-        return order, self.rows(columns, tail)
+        return order, self.rows(fields, tail)
 
 
 __all__ = ["NULL", "CopyText", "escaped"]

@@ -60,7 +60,7 @@ import logging
 import operator
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -1415,15 +1415,17 @@ class _Table:
         if sqlite and plain and self.plain_positions:
             _plain(values, self.plain_positions)
         pipe = pipeline.active()
+        if not sqlite:
+            columns, count = self._columns(values, varying), len(values)
+            if pipe is None:
+                return self._copy(columns, values[0], count, returning=returning)
+            ids = pipe.new_ids(self.model, count) if returning else []
+            self._submit_copy(pipe, ids, columns, values[0], count)
+            return ids
         if pipe is not None:
             ids = pipe.new_ids(self.model, len(values)) if returning else []
-            if sqlite:
-                pipe.execute(self._statements(values, ids, varying))
-            else:
-                self._submit_copy(pipe, values, ids, varying)
+            pipe.execute(self._statements(values, ids, varying))
             return ids
-        if not sqlite:
-            return self._copy(values, returning=returning, varying=varying)
         ids = []
         with connection.cursor() as cursor:
             raw = cursor.cursor
@@ -1504,8 +1506,29 @@ class _Table:
                     values[i] = found
             yield values
 
+    def insert_columns(self, columns: dict[int, Sequence], shared: list, count: int) -> list[int]:
+        """PostgreSQL: :meth:`insert_values` for ``count`` rows given as their columns — {position
+        (see :meth:`layout`): the rows' values} for those that vary, ``shared`` (a row) for the
+        rest — as the create-only path builds them: copied without being made into rows."""
+        if not count:
+            return []
+        pipe = pipeline.active()
+        if pipe is None:
+            return self._copy(columns, shared, count)
+        ids = pipe.new_ids(self.model, count)
+        self._submit_copy(pipe, ids, columns, shared, count)
+        return ids
+
+    @staticmethod
+    def _columns(values: list, varying: Iterable[int] | None) -> dict[int, Sequence]:
+        """Rows of values as :meth:`insert_columns` takes them: the columns of ``varying``
+        (default: every position)."""
+        transposed = list(zip(*values, strict=True))
+        positions = range(len(transposed)) if varying is None else sorted(set(varying))
+        return {i: transposed[i] for i in positions}
+
     def _copy_data(
-        self, values: list, ids: list[int] | None, varying: Iterable[int] | None
+        self, ids: list[int] | None, columns: dict[int, Sequence], shared: list, count: int
     ) -> tuple[str, bytes]:
         """PostgreSQL: the COPY statement and its data for the rows (with their new ids, when
         given), built a column at a time by :class:`~yinli.core.copytext.CopyText` — each
@@ -1513,17 +1536,17 @@ class _Table:
         interpreter lock in the writing thread."""
         quote = connection.ops.quote_name
         first = [(self.pk_column, ids)] if ids else []
-        order, data = CopyText(connection.connection).table_data(
-            self.columns, values, varying=varying, first=first
+        order, data = CopyText(connection.connection).column_data(
+            self.columns, columns, shared, count, first=first
         )
         sql = f"COPY {self.table} ({', '.join(quote(name) for name in order)}) FROM STDIN"
         return sql, data
 
     def _submit_copy(
-        self, pipe, values: list, ids: list[int], varying: Iterable[int] | None
+        self, pipe, ids: list[int], columns: dict[int, Sequence], shared: list, count: int
     ) -> None:
         """PostgreSQL: the rows copied in by the pipeline's thread."""
-        sql, data = self._copy_data(values, ids, varying)
+        sql, data = self._copy_data(ids, columns, shared, count)
 
         def copy(cursor) -> None:
             with cursor.copy(sql) as copy:
@@ -1531,7 +1554,9 @@ class _Table:
 
         pipe.submit(copy)
 
-    def _copy(self, values: list, *, returning: bool, varying: Iterable[int] | None):
+    def _copy(
+        self, columns: dict[int, Sequence], shared: list, count: int, *, returning: bool = True
+    ) -> list[int]:
         """PostgreSQL: COPY … FROM STDIN, the fastest way in; the primary keys, when wanted, are
         taken from the table's sequence first and written with the rows."""
         ids: list[int] = []
@@ -1542,8 +1567,8 @@ class _Table:
                     [self.model._meta.db_table, self.pk_column],
                 )
                 (sequence,) = cursor.fetchone()
-                ids = pipeline.take_ids(cursor, sequence, len(values))
-            sql, data = self._copy_data(values, ids, varying)
+                ids = pipeline.take_ids(cursor, sequence, count)
+            sql, data = self._copy_data(ids, columns, shared, count)
             with cursor.cursor.copy(sql) as copy:  # the psycopg cursor under Django's wrapper
                 copy.write(data)
         return ids
@@ -1874,17 +1899,19 @@ class _Writer:
         ) = zip(*stage_values, strict=True) if stage_values else [()] * 10
         for name, column in zip(stagedates.FIELDS, dates, strict=True):
             columns[at[name]] = column
-        varying = sorted(columns)
-        rows = list(
-            zip(
-                *[
-                    columns[position] if position in columns else repeat(value, count)
-                    for position, value in enumerate(template)
-                ],
-                strict=True,
+        if sqlite:
+            rows = list(
+                zip(
+                    *[
+                        columns[position] if position in columns else repeat(value, count)
+                        for position, value in enumerate(template)
+                    ],
+                    strict=True,
+                )
             )
-        )
-        ids = table.insert_values(rows, varying=varying, plain=text is None)
+            ids = table.insert_values(rows, varying=sorted(columns), plain=False)
+        else:
+            ids = table.insert_columns(columns, template, count)
         _copy_to_history(Project, ids, user=self.user, now=self.now, reason="import")
         index = self.planner.index
         log_table, log_row, log_at = self._stage_log_template()
