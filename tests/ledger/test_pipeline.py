@@ -143,3 +143,35 @@ def test_take_ids_names_the_sequence_once():
         cursor.execute("SELECT last_value FROM " + sequence)
         (last,) = cursor.fetchone()
     assert ids == sorted(ids) and len(set(ids)) == 5 and ids[-1] == last
+
+
+def test_save_writes_a_record_as_the_orm_would(django_user_model):
+    """A batch record inserted and then updated by the pipeline holds what the ORM's save()
+    writes for the same values (JSON, dates, texts with % and quotes, keys), and the importing
+    thread reads it back through Django."""
+    from django.utils import timezone
+
+    from yinli.ledger.models import ImportBatch
+
+    with transaction.atomic():
+        user = django_user_model.objects.create_user(username="pipe-saver", password="x")
+        by_orm = ImportBatch.objects.create(user=user, file_name="orm.xlsx", sha256="a" * 64)
+        with pipeline.write_pipeline() as pipe:
+            batch = ImportBatch(user=user, file_name="台账 100%s '1'.xlsx", parent=by_orm)
+            (batch.pk,) = pipe.new_ids(ImportBatch, 1, block=4)
+            pipe.save(batch, insert=True)
+            batch.rows, batch.created, batch.status = 7, 5, "committed"
+            batch.finished_at = timezone.now()
+            batch.created_ids = {"projects.project": [3, 4, 5], "说明": "导入"}
+            batch.summary = {"errors": [{"row": 3, "message": "金额 “很多” 读不出"}]}
+            pipe.save(batch, insert=False)
+            stored = ImportBatch.objects.get(pk=batch.pk)
+        by_orm.rows, by_orm.created, by_orm.status = 7, 5, "committed"
+        by_orm.finished_at = batch.finished_at
+        by_orm.created_ids, by_orm.summary = batch.created_ids, batch.summary
+        by_orm.save()
+        by_orm.refresh_from_db()
+    assert stored.file_name == "台账 100%s '1'.xlsx" and stored.parent_id == by_orm.pk
+    for name in ("rows", "created", "status", "finished_at", "created_ids", "summary", "user_id"):
+        assert getattr(stored, name) == getattr(by_orm, name), name
+    assert stored.started_at is not None and stored.pk > by_orm.pk

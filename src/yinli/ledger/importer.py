@@ -2496,10 +2496,19 @@ def _undecided_reason(undecided: str, reason: str) -> str:
     return reason[:300]
 
 
+#: PostgreSQL: the keys of chunk batches taken from their sequence at a time (see
+#: pipeline.WritePipeline.new_ids).
+BATCH_ID_BLOCK = 64
+
+
 def _new_batch(
     preview: ImportPreview, *, user, district, parent=None, kind="projects"
 ) -> ImportBatch:
-    return ImportBatch.objects.create(
+    """A new batch record, written at once — or, while a write pipeline runs (a chunk's batch
+    in an all-or-nothing import), by the pipeline after the rows before it: the importing
+    thread then goes on to the chunk's rows instead of waiting for the database to finish the
+    last chunk's (and the database goes on writing while the next chunk is built)."""
+    batch = ImportBatch(
         kind=kind,
         parent=parent,
         user=user,
@@ -2507,6 +2516,14 @@ def _new_batch(
         sha256=preview.sha256,
         district=district,
     )
+    pipe = pipeline.active()
+    if pipe is None:
+        batch.save(force_insert=True)
+        return batch
+    (batch.pk,) = pipe.new_ids(ImportBatch, 1, block=BATCH_ID_BLOCK)
+    pipe.save(batch, insert=True)
+    batch._state.adding, batch._state.db = False, connection.alias
+    return batch
 
 
 def _commit_plans(
@@ -2564,7 +2581,11 @@ def _finish_batch(batch: ImportBatch, preview: ImportPreview, *, status: str) ->
         "conflicts": preview.conflicts[:1000],
         "header_rows": preview.header_rows,
     }
-    batch.save()
+    pipe = pipeline.active()
+    if pipe is None:
+        batch.save()
+    else:  # written by the pipeline after the chunk's rows (see _new_batch)
+        pipe.save(batch, insert=False)
 
 
 def _bulk_tables() -> list:

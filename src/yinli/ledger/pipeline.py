@@ -32,11 +32,13 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import queue
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
 
 from django.db import connection, models
+from django.db.models.sql import InsertQuery, UpdateQuery
 
 _ACTIVE: contextvars.ContextVar[WritePipeline | None] = contextvars.ContextVar(
     "yinli_write_pipeline", default=None
@@ -46,6 +48,9 @@ _ACTIVE: contextvars.ContextVar[WritePipeline | None] = contextvars.ContextVar(
 #: the database has finished a statement and the writer waits (Python's default, 5 ms, makes
 #: the writer wait that long after each statement).
 SWITCH_INTERVAL = 0.0005
+
+#: Django's "%s" placeholders (not "%%s", a literal "%s"), to become SQLite's "?".
+_QMARK = re.compile(r"(?<!%)%s")
 
 #: PostgreSQL: new ids taken from a table's sequence at a time, at least.
 ID_BLOCK = 20_000
@@ -104,6 +109,27 @@ class WritePipeline:
 
         self.submit(job)
 
+    def save(self, instance: models.Model, *, insert: bool) -> None:
+        """INSERT (with its primary key set, see :meth:`new_ids`) or UPDATE every column of a
+        model instance in the writing thread, after the jobs before it: a record the import
+        keeps about itself (its batch) written without the importing thread waiting for the
+        rows before it. The statement is Django's own (its compilers, the values prepared as
+        ``save()`` prepares them)."""
+        model = type(instance)
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        if insert:
+            query = InsertQuery(model)
+            query.insert_values([model._meta.pk, *fields], [instance])
+            ((sql, params),) = query.get_compiler(connection=connection).as_sql()
+        else:
+            query = UpdateQuery(model)
+            query.add_update_fields([(f, None, f.pre_save(instance, False)) for f in fields])
+            query.add_filter("pk", instance.pk)
+            sql, params = query.get_compiler(connection=connection).as_sql()
+        if self.vendor == "sqlite":  # the driver's own placeholders
+            sql = _QMARK.sub("?", sql).replace("%%", "%")
+        self.execute([(sql, list(params))])
+
     def wait(self) -> None:
         """Until every submitted job has run; raises the failure of one that failed."""
         if self.thread.is_alive():
@@ -131,8 +157,10 @@ class WritePipeline:
                 (self._sequences[table],) = cursor.fetchone()
         return self._sequences[table]
 
-    def new_ids(self, model: type[models.Model], count: int) -> list[int]:
-        """``count`` new primary keys of ``model``'s table, in increasing order."""
+    def new_ids(self, model: type[models.Model], count: int, *, block: int = ID_BLOCK) -> list[int]:
+        """``count`` new primary keys of ``model``'s table, in increasing order. ``block``
+        (PostgreSQL): the keys taken from the sequence at a time (a table that takes a key a
+        chunk, not thousands, leaves smaller gaps with a small one)."""
         table = model._meta.db_table
         if self.vendor == "postgresql":
             # Taken from the sequence a block at a time; ids left over are a gap, as a
@@ -144,16 +172,14 @@ class WritePipeline:
                 self.wait()  # the block asked for ahead, if any, is in
                 if len(reserved) < count:
                     with self.raw.cursor() as cursor:
-                        reserved.extend(
-                            take_ids(cursor, self._sequence(model), max(count, ID_BLOCK))
-                        )
+                        reserved.extend(take_ids(cursor, self._sequence(model), max(count, block)))
             ids, reserved[:count] = reserved[:count], []
-            if len(reserved) < ID_BLOCK // 2 and table not in self._asking:
+            if len(reserved) < block // 2 and table not in self._asking:
                 self._asking.add(table)
                 sequence = self._sequence(model)
 
                 def ask(cursor) -> None:
-                    reserved.extend(take_ids(cursor, sequence, ID_BLOCK))
+                    reserved.extend(take_ids(cursor, sequence, block))
                     self._asking.discard(table)
 
                 self.submit(ask)
