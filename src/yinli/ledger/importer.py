@@ -2615,12 +2615,12 @@ def _bulk_keep() -> dict:
     11.2 → 8.7 s. The multi-column and trigram indexes and the company tables' are still set
     aside, and every foreign key on PostgreSQL (validated again at the end: a trigger and a
     look-up a row otherwise)."""
-    models = (
+    tables = (
         [Project]
         if connection.vendor == "sqlite"
         else [Project, Project.history.model, StageChange]
     )
-    return {model: [f.column for f in model._meta.concrete_fields] for model in models}
+    return {model: [f.column for f in model._meta.concrete_fields] for model in tables}
 
 
 def _run_bulk(
