@@ -322,3 +322,23 @@ def _only_where_it_pays(monkeypatch):
         assert indexes(Company._meta.db_table) == before[Company._meta.db_table][0]
         assert plain(History._meta.db_table) == set()
     assert catalog() == before
+
+
+def test_page_cache_is_large_inside_and_as_before_after():
+    def cache_size():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    if connection.vendor != "sqlite":
+        with bulkload.page_cache():  # nothing to set: the server's shared buffers
+            assert connection.vendor == "postgresql"
+        return
+    before = cache_size()
+    with bulkload.page_cache():
+        assert cache_size() == -bulkload.PAGE_CACHE_KIB != before
+    assert cache_size() == before
+    with pytest.raises(RuntimeError), bulkload.page_cache(kib=1024):
+        assert cache_size() == -1024
+        raise RuntimeError("the load fails")
+    assert cache_size() == before

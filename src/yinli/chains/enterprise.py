@@ -82,7 +82,7 @@ from pypinyin import Style, lazy_pinyin
 from yinli.companies.models import Company, Ownership
 from yinli.companies.records import CREATION_REASON, record_creations
 from yinli.companies.uscc import ALPHABET, REGISTRATION_KINDS, validate_uscc
-from yinli.core.bulkload import bring_back, set_aside_indexes, worth_setting_aside
+from yinli.core.bulkload import bring_back, page_cache, set_aside_indexes, worth_setting_aside
 from yinli.core.gcpause import gc_paused
 from yinli.core.models import Region
 from yinli.core.names import normalize_company_name
@@ -118,7 +118,6 @@ REBUILD_INDEX_MEMORY = "256MB"
 # An import that keeps other writers out reads the registry's keys once (instead of looking
 # each row up) when the registry holds at most this many times the file's rows (see _Known).
 KNOWN_FROM_SHARE = 4
-SQLITE_CACHE_KIB = 256 * 1024
 # On SQLite, a chunk of this many new companies or more fills candidate search's FTS table in
 # one statement, its insert trigger dropped meanwhile (a schema change: other connections of a
 # shared-cache database — the tests' in-memory one — wait for the commit to prepare anything).
@@ -1377,24 +1376,6 @@ def _changes(values: dict, company: dict, ref: _Reference) -> list[str]:
     return changed
 
 
-@contextmanager
-def _bulk_session() -> Iterator[None]:
-    """On SQLite, a page cache large enough for the indexes a bulk write touches (the default
-    2 MB makes every insert into a big index read pages back from disk); restored after."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
-
-
 def may_import(user) -> bool:
     from .services import may_edit_chains
 
@@ -1495,7 +1476,7 @@ def import_enterprises(
         if progress:
             progress(state["done"], state["done"])
 
-    with _bulk_session():
+    with page_cache():
         if skip_invalid:
             run()
             result.committed = True
@@ -2135,7 +2116,7 @@ def classify_imported(
     if parallel is None:
         parallel = len(ids) >= CLASSIFY_PARALLEL_FROM
     workers = min(WORKERS, os.cpu_count() or 1)
-    with _bulk_session(), _placements_load(len(ids)):
+    with page_cache(), _placements_load(len(ids)):
         if parallel and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             global _WORKER_CLASSIFIER
             _WORKER_CLASSIFIER = classifier

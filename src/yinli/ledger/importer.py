@@ -2536,7 +2536,7 @@ def _commit_plans(
         preview.batch = batch
         return preview
     writer = _Writer(user=user, planner=planner, file_name=preview.file_name)
-    with transaction.atomic():
+    with bulkload.page_cache(), transaction.atomic():  # page cache: see _run_bulk
         batch = _new_batch(preview, user=user, district=district)
         written = 0
         creates = preview.counts["create"]
@@ -2711,7 +2711,8 @@ def _run_bulk(
         # reported), and the transaction is rolled back.
         # A file large beside the project table (a first load) is written with the table's
         # indexes set aside and built once at the end (yinli.core.bulkload).
-        with transaction.atomic():
+        # A page cache (SQLite) large enough for the indexes kept up to date (_bulk_keep).
+        with bulkload.page_cache(), transaction.atomic():
             parent = _new_batch(preview, user=user, district=district)
             with bulkload.set_aside_indexes(
                 _bulk_tables(), rows=ledger.total_rows, foreign_keys="all", keep=_bulk_keep()
