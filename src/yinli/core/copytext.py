@@ -54,6 +54,18 @@ def escaped(data: bytes) -> bytes:
     return _SPECIAL.sub(_escape, data) if _SPECIAL.search(data) else data
 
 
+def varying_columns(
+    rows: Sequence[Sequence[object]], varying: Iterable[int] | None = None
+) -> dict[int, Sequence[object]]:
+    """Rows of values as :meth:`CopyText.column_data` takes them: {position: the rows' values}
+    for the positions of ``varying`` (default: every one)."""
+    if not rows:
+        return {}
+    transposed = list(zip(*rows, strict=True))
+    positions = range(len(transposed)) if varying is None else sorted(set(varying))
+    return {i: transposed[i] for i in positions}
+
+
 class CopyText:
     """Fields of the text format for Python values, dumped with the adapters of
     ``raw_connection`` (a psycopg connection, as Django's connection to PostgreSQL holds it):
@@ -153,13 +165,8 @@ class CopyText:
         data has them, the data). ``varying``: the positions whose values may differ from row
         to row (default: all); the others are taken from the first row and written after the
         varying ones. ``first``: (name, values) columns put before all others (new keys)."""
-        width = len(names)
-        varies = list(range(width)) if varying is None else sorted(set(varying))
-        columns: dict[int, Sequence[object]] = {}
-        if varies and rows:
-            transposed = list(zip(*rows, strict=True))
-            columns = {i: transposed[i] for i in varies}
-        shared = rows[0] if rows else [None] * width
+        columns = varying_columns(rows, varying)
+        shared = rows[0] if rows else [None] * len(names)
         return self.column_data(names, columns, shared, len(rows), first=first)
 
     def column_data(
@@ -188,4 +195,4 @@ class CopyText:
         return order, self.rows(fields, tail)
 
 
-__all__ = ["NULL", "CopyText", "escaped"]
+__all__ = ["NULL", "CopyText", "escaped", "varying_columns"]

@@ -78,7 +78,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from yinli.companies.models import Company
 from yinli.core import bulkload, scoping
-from yinli.core.copytext import CopyText
+from yinli.core.copytext import CopyText, varying_columns
 from yinli.core.gcpause import gc_paused
 from yinli.core.models import OrgUnit, Region
 from yinli.core.names import normalize_company_name
@@ -1416,7 +1416,7 @@ class _Table:
             _plain(values, self.plain_positions)
         pipe = pipeline.active()
         if not sqlite:
-            columns, count = self._columns(values, varying), len(values)
+            columns, count = varying_columns(values, varying), len(values)
             if pipe is None:
                 return self._copy(columns, values[0], count, returning=returning)
             ids = pipe.new_ids(self.model, count) if returning else []
@@ -1518,14 +1518,6 @@ class _Table:
         ids = pipe.new_ids(self.model, count)
         self._submit_copy(pipe, ids, columns, shared, count)
         return ids
-
-    @staticmethod
-    def _columns(values: list, varying: Iterable[int] | None) -> dict[int, Sequence]:
-        """Rows of values as :meth:`insert_columns` takes them: the columns of ``varying``
-        (default: every position)."""
-        transposed = list(zip(*values, strict=True))
-        positions = range(len(transposed)) if varying is None else sorted(set(varying))
-        return {i: transposed[i] for i in positions}
 
     def _copy_data(
         self, ids: list[int] | None, columns: dict[int, Sequence], shared: list, count: int
